@@ -1,0 +1,188 @@
+"""The rule catalogue: load and validate `rules/<category>/<slug>.yaml`.
+
+This is the one place that knows the rule schema. Every problem in a rule file
+(unknown key, missing or invalid field, file in the wrong folder) raises
+`CatalogError` naming the file, before any scan runs.
+"""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+import yaml
+
+from auditor.model import FixSafety, Severity
+
+
+class CatalogError(ValueError):
+    """A rule file is malformed; the message names the file and the problem."""
+
+
+CATEGORIES = {  # category -> id prefix
+    "syntax": "SYN", "parse": "PAR", "dml": "DML", "functions": "FUN", "ddl": "DDL",
+    "semantics": "SEM", "transactions": "TXN", "driver-api": "DRV",
+}
+MATCH_FORMS = ("node", "function", "keyword", "type", "driver_use")
+REQUIRED = ("id", "slug", "title", "category", "severity", "fix", "effort_minutes", "message",
+            "why", "postgres", "references", "examples")
+ALLOWED = frozenset(REQUIRED + ("match", "check"))
+_ID = re.compile(r"^[A-Z]{3}\d{3}$")
+_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_CHECK = re.compile(r"^auditor\.checks\.[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*$")
+_URL = re.compile(r"^https?://\S+$")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    slug: str
+    title: str
+    category: str
+    severity: Severity
+    fix: FixSafety
+    effort_minutes: int
+    message: str
+    why: str
+    postgres: str
+    references: tuple[str, ...]
+    match: Mapping | None = field(compare=False)
+    check: str | None
+    examples: Mapping = field(compare=False)
+    path: str
+
+
+def rules_dir() -> Path:
+    """`<repo>/rules` in a source checkout, else the copy installed at `auditor/_rules`."""
+    here = Path(__file__).resolve().parent
+    source = here.parent / "rules"
+    if source.is_dir() and (here.parent / "pyproject.toml").is_file():
+        return source
+    return here / "_rules"
+
+
+def load_rules(directory: Path | None = None) -> tuple[Rule, ...]:
+    """Every rule under `directory` (default `rules_dir()`), validated, sorted by id."""
+    return _load(Path(directory or rules_dir()).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _load(directory: Path) -> tuple[Rule, ...]:
+    if not directory.is_dir():
+        raise CatalogError(f"{directory}: rules directory not found")
+    rules, seen = [], {}
+    for path in sorted(directory.rglob("*.y*ml")):
+        rule = _parse_file(path, directory)
+        for key in (rule.id, rule.slug):
+            if key in seen:
+                raise CatalogError(f"{path}: {key!r} already defined in {seen[key]}")
+            seen[key] = path
+        rules.append(rule)
+    return tuple(sorted(rules, key=lambda r: r.id))
+
+
+def rule_metadata(rule: Rule) -> dict:
+    """Plain, JSON-ready metadata for reporters."""
+    return {
+        "id": rule.id, "slug": rule.slug, "title": rule.title, "category": rule.category,
+        "severity": rule.severity.value, "fix": rule.fix.value,
+        "effort_minutes": rule.effort_minutes, "message": rule.message, "why": rule.why,
+        "postgres": rule.postgres, "references": list(rule.references),
+    }
+
+
+def _parse_file(path: Path, root: Path) -> Rule:
+    def fail(problem: str) -> CatalogError:
+        return CatalogError(f"{path}: {problem}")
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise fail(f"cannot read rule file: {exc}") from None
+    if not isinstance(data, dict):
+        raise fail("a rule file must be a mapping")
+    if unknown := sorted(set(map(str, data)) - ALLOWED):
+        raise fail(f"unknown key(s): {', '.join(unknown)}")
+    if missing := [k for k in REQUIRED if k not in data]:
+        raise fail(f"missing field(s): {', '.join(missing)}")
+    for key in ("id", "slug", "title", "category", "message", "why", "postgres"):
+        if not isinstance(data[key], str) or not data[key].strip():
+            raise fail(f"{key!r} must be a non-empty string")
+    rid, slug, category = data["id"], data["slug"], data["category"]
+    if not _ID.match(rid):
+        raise fail(f"id {rid!r} must look like ABC123")
+    if not _SLUG.match(slug) or path.stem != slug:
+        raise fail(f"slug {slug!r} must be kebab-case and equal the file name {path.stem!r}")
+    if category not in CATEGORIES:
+        raise fail(f"category {category!r} is not one of {', '.join(CATEGORIES)}")
+    if path.parent != root / category:
+        raise fail(f"a {category!r} rule must sit in {root / category}")
+    if not rid.startswith(CATEGORIES[category]):
+        raise fail(f"id {rid!r} must start with {CATEGORIES[category]} in category {category!r}")
+    severity = _enum(Severity, data["severity"], "severity", fail)
+    fix = _enum(FixSafety, data["fix"], "fix", fail)
+    effort = data["effort_minutes"]
+    if not isinstance(effort, int) or isinstance(effort, bool) or effort <= 0:
+        raise fail("'effort_minutes' must be a positive integer")
+    refs = data["references"]
+    if not isinstance(refs, list) or not refs or not all(isinstance(u, str) and _URL.match(u) for u in refs):
+        raise fail("'references' must be a non-empty list of http(s) URLs")
+    match, check = _match_or_check(data, slug, fail)
+    return Rule(
+        id=rid, slug=slug, title=data["title"].strip(), category=category, severity=severity,
+        fix=fix, effort_minutes=effort, message=data["message"].strip(), why=data["why"].strip(),
+        postgres=data["postgres"].strip(), references=tuple(refs), match=match, check=check,
+        examples=_examples(data["examples"], fail), path=str(path),
+    )
+
+
+def _enum(kind, value, key, fail):
+    try:
+        return kind(value)
+    except ValueError:
+        raise fail(f"{key!r} must be one of {', '.join(m.value for m in kind)}, not {value!r}") from None
+
+
+def _match_or_check(data: dict, slug: str, fail):
+    if ("match" in data) == ("check" in data):
+        raise fail("exactly one of 'match' or 'check' is required")
+    if "check" in data:
+        check = data["check"]
+        if not isinstance(check, str) or not _CHECK.match(check):
+            raise fail(f"'check' must look like auditor.checks.<family>:<function>, not {check!r}")
+        if importlib.util.find_spec(check.partition(":")[0]) is None:
+            raise fail(f"check module of {check!r} does not exist")
+        return None, check
+    match = data["match"]
+    if not isinstance(match, dict) or len(match) != 1 or next(iter(match)) not in MATCH_FORMS:
+        raise fail(f"'match' must have exactly one key among {', '.join(MATCH_FORMS)}")
+    form, value = next(iter(match.items()))
+    values = value if isinstance(value, list) else [value]
+    if not values or not all(isinstance(v, str) and v.strip() for v in values):
+        raise fail(f"match {form!r} needs a non-empty string or list of strings")
+    if form == "driver_use" and value != slug:
+        raise fail(f"match driver_use must equal the slug {slug!r}")
+    if form == "node":
+        from sqlglot import exp  # only rules that name a node pay for this import
+
+        if not all(isinstance(getattr(exp, v, None), type) and issubclass(getattr(exp, v), exp.Expression) for v in values):
+            raise fail(f"match node {value!r} is not a sqlglot expression class")
+    return MappingProxyType({form: tuple(values) if isinstance(value, list) else value}), None
+
+
+def _examples(examples, fail) -> Mapping:
+    if not isinstance(examples, dict) or set(examples) != {"language", "fail", "pass"}:
+        raise fail("'examples' must have exactly the keys language, fail, pass")
+    if examples["language"] not in ("sql", "javascript"):
+        raise fail("examples 'language' must be sql or javascript")
+    for key in ("fail", "pass"):
+        cases = examples[key]
+        if not isinstance(cases, list) or len(cases) < 2 or not all(isinstance(c, str) for c in cases):
+            raise fail(f"examples {key!r} must be a list of at least 2 strings")
+    return MappingProxyType({
+        "language": examples["language"], "fail": tuple(examples["fail"]), "pass": tuple(examples["pass"]),
+    })

@@ -1,0 +1,151 @@
+"""Command line: options and exit codes only; the work happens in the stages."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from auditor import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+FORMATS = ("terminal", "json")
+FAIL_ON = ("error", "warning", "info", "never")
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # one line, exit 2
+        self.exit(EXIT_ERROR, f"pgready: error: {message} (see `{self.prog} --help`)\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pgready",
+        description="Find what in a MySQL/MariaDB application will break on PostgreSQL: which lines send SQL, "
+                    "what that SQL is, which parts are MySQL-only, and which transactions exist. "
+                    "Reads code only; never runs it.",
+        epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or internal error.",
+    )
+    parser.add_argument("--version", action="version", version=f"pgready {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    scan = commands.add_parser(
+        "scan", help="audit a codebase (or the files a pre-commit hook passes)",
+        description="Audit a directory, or an explicit list of files (what pre-commit passes). In a git "
+                    "checkout, .gitignore is respected; node_modules, build output, vendored and minified "
+                    "bundles are skipped. Modules imported by the listed files are read for context "
+                    "(to recognise query wrappers) but only the listed files are reported.",
+        epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or internal error.")
+    scan.add_argument("paths", nargs="*", metavar="PATH", default=["."],
+                      help="one directory to scan (default: the current directory), or any number of files")
+    scan.add_argument("--format", choices=FORMATS, default="terminal",
+                      help="terminal: summary then findings by file (default); json: the versioned inventory "
+                           "(schema shipped as auditor/schema/inventory-1.0.schema.json)")
+    scan.add_argument("-o", "--output", metavar="FILE", type=Path,
+                      help="write the report to FILE instead of standard output (parent folders are created)")
+    scan.add_argument("--fail-on", choices=FAIL_ON, default="error",
+                      help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
+    scan.add_argument("--no-progress", action="store_true",
+                      help="no progress bar (it only ever shows on a terminal, never with machine formats)")
+
+    rules = commands.add_parser("rules", help="list the rule catalogue",
+                                description="List every rule: id, slug, severity, fix safety, title.")
+    rules.add_argument("--format", choices=FORMATS, default="terminal", help="terminal table or JSON")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        if args.command == "rules":
+            return _rules(args)
+        return _scan(args)
+    except KeyboardInterrupt:
+        print("pgready: interrupted", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as error:  # a one-line reason, never a traceback for users
+        from auditor.catalog import CatalogError
+
+        kind = "rule catalogue error" if isinstance(error, CatalogError) else "internal error"
+        print(f"pgready: {kind}: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _targets(paths: list[str]) -> tuple[Path, list[Path] | None]:
+    missing = [p for p in paths if not Path(p).exists() and not Path(p).is_symlink()]
+    if missing:
+        raise _UsageError(f"no such file or directory: {missing[0]}")
+    if len(paths) == 1 and Path(paths[0]).is_dir():
+        return Path(paths[0]), None
+    if any(Path(p).is_dir() for p in paths):
+        raise _UsageError("give one directory, or a list of files, not both")
+    return Path.cwd(), [Path(p) for p in paths]
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _scan(args) -> int:
+    from auditor.pipeline import scan
+
+    try:
+        root, files = _targets(args.paths)
+    except _UsageError as error:
+        print(f"pgready: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    show_progress = args.format == "terminal" and not args.no_progress and sys.stderr.isatty()
+    if show_progress:
+        from auditor.progress import terminal_progress
+
+        with terminal_progress() as progress:
+            inventory = scan(root, files, progress=progress)
+    else:
+        inventory = scan(root, files)
+    _write(inventory, args.format, args.output)
+    return _exit_code(inventory, args.fail_on)
+
+
+def _write(inventory, fmt: str, output: Path | None) -> None:
+    from importlib import import_module
+
+    reporter = import_module(f"auditor.report.{fmt}")
+    if output is None:
+        reporter.render(inventory, sys.stdout, {})
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    with open(output, "w", encoding="utf-8", newline="\n") as out:
+        reporter.render(inventory, out, {})
+    print(f"pgready: wrote {output}", file=sys.stderr)
+
+
+def _exit_code(inventory, fail_on: str) -> int:
+    if fail_on == "never":
+        return EXIT_CLEAN
+    threshold = FAIL_ON.index(fail_on)  # error=0 < warning=1 < info=2
+    ranks = {"error": 0, "warning": 1, "info": 2}
+    hit = any(ranks[f.severity.value] <= threshold for f in inventory.findings)
+    return EXIT_FINDINGS if hit else EXIT_CLEAN
+
+
+def _rules(args) -> int:
+    import json
+
+    from auditor.catalog import load_rules, rule_metadata
+
+    rules = load_rules()
+    if args.format == "json":
+        json.dump([rule_metadata(r) for r in rules], sys.stdout, indent=2, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_CLEAN
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("id", "slug", "severity", "fix", "title", title=f"{len(rules)} rules")
+    for rule in rules:
+        table.add_row(rule.id, rule.slug, rule.severity.value, rule.fix.value, rule.title)
+    Console(file=sys.stdout, width=120).print(table)
+    return EXIT_CLEAN

@@ -1,0 +1,165 @@
+"""What a frontend knows about one module, in language-neutral records.
+
+A frontend turns a file into these facts and never into findings. Values are symbolic:
+`Ref` names a binding to look up, `Call` stands for the result of a call, `Text` is string
+content rebuilt from literals with typed holes. The resolve stage evaluates them across
+modules (imports, exports, classes) to decide which calls send SQL.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from auditor.model import DriverUse, Location
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A run of string content. kind: `lit` (known text) or `hole` (unknown, typed later).
+
+    For `lit`, `exact` says the text maps character-for-character onto the source from
+    (line, col); an escape sequence is not exact and maps to its start.
+    For `hole`, text is the source expression; `param` is True for ORM-bound parameters.
+    """
+
+    kind: str
+    text: str
+    line: int
+    col: int
+    exact: bool = True
+    param: bool = False
+    end_line: int = 0
+    end_col: int = 0
+
+
+@dataclass(frozen=True)
+class Text:
+    pieces: tuple[Union[Piece, "Ref"], ...]
+    lit_id: int  # id of the outermost literal expression (to know which literals reached a sink)
+    dynamic: bool = False  # built by conditional appends (`sql += ...`)
+
+
+@dataclass(frozen=True)
+class Ref:
+    """An identifier, looked up in `scopes` (innermost first; 0 is the module)."""
+
+    scopes: tuple[int, ...]
+    name: str
+    line: int = 0
+    col: int = 0
+    end_line: int = 0
+    end_col: int = 0
+
+
+@dataclass(frozen=True)
+class Member:
+    base: "Value"
+    name: str
+
+
+@dataclass(frozen=True)
+class Call:
+    callee: "Value"
+    call_id: int
+
+
+@dataclass(frozen=True)
+class New:
+    callee: "Value"
+
+
+@dataclass(frozen=True)
+class Import:
+    """`require(spec)` / `import * as x` (name `*`), `import x` (name `default`), `import {n}`."""
+
+    spec: str
+    name: str = "*"
+
+
+@dataclass(frozen=True)
+class Param:
+    fid: int
+    index: int
+
+
+@dataclass(frozen=True)
+class Func:
+    fid: int
+
+
+@dataclass(frozen=True)
+class Cls:
+    cid: int
+
+
+@dataclass(frozen=True)
+class This:
+    cid: int  # 0 when not inside a class
+
+
+@dataclass(frozen=True)
+class Obj:
+    members: tuple[tuple[str, "Value"], ...]
+
+
+@dataclass(frozen=True)
+class Elem:
+    base: "Value"
+    index: int
+
+
+@dataclass(frozen=True)
+class Opaque:
+    source: str
+
+
+Value = Union[Text, Ref, Member, Call, New, Import, Param, Func, Cls, This, Obj, Elem, Opaque]
+
+
+@dataclass(frozen=True)
+class FunctionFact:
+    fid: int
+    name: str  # qualified symbol: `query`, `GuildRepository.findById`, `<arrow@12>`
+    params: tuple[str, ...]
+    cid: int  # enclosing class, 0 if none
+    parent: int  # enclosing function, 0 for the module
+    line: int
+    end_line: int
+    returns: tuple[Value, ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassFact:
+    cid: int
+    name: str
+    methods: tuple[tuple[str, int], ...]  # method name -> fid
+    fields: tuple[tuple[str, Value], ...]  # `this.x = value`
+    superclass: Value | None = None
+
+
+@dataclass(frozen=True)
+class CallFact:
+    call_id: int
+    fid: int  # enclosing function (0: module level)
+    callee: Value
+    callee_text: str
+    args: tuple[Value, ...]
+    location: Location  # the whole call expression
+    tagged: bool = False  # tagged template: args[0] is the template
+    array_pattern: Location | None = None  # `const [rows] = await <this call>`
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    path: str
+    language: str
+    functions: dict[int, FunctionFact] = field(default_factory=dict)
+    classes: dict[int, ClassFact] = field(default_factory=dict)
+    bindings: dict[tuple[int, str], Value] = field(default_factory=dict)  # (scope, name) -> value
+    exports: dict[str, Value] = field(default_factory=dict)
+    module_value: Value | None = None  # CommonJS `module.exports = X`
+    star_exports: tuple[str, ...] = ()
+    calls: tuple[CallFact, ...] = ()
+    literals: tuple[tuple[Text, Location, int], ...] = ()  # SQL-looking texts: (text, where, fid)
+    driver_uses: tuple[DriverUse, ...] = ()  # uses that need no receiver knowledge
+    lines: tuple[str, ...] = ()  # source lines, for code snippets

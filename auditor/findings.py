@@ -1,0 +1,78 @@
+"""Findings from rule matches: location, safety lowered by evidence, stable fingerprints."""
+from __future__ import annotations
+
+import hashlib
+
+from auditor.model import Finding, FixSafety, Location, Site
+
+
+def stable_id(prefix: str, *parts: str) -> str:
+    """A short id from content only (never line numbers), so it survives unrelated edits."""
+    digest = hashlib.sha1("\x1f".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{prefix}-{digest[:12]}"
+
+
+class FindingFactory:
+    def __init__(self, rules, lines_by_path: dict[str, tuple[str, ...]]):
+        self.rules = {r.id: r for r in rules}
+        self.by_use = {}
+        for rule in rules:
+            kind = (rule.match or {}).get("driver_use") if rule.match else None
+            if kind:
+                self.by_use[kind] = rule
+        self.lines = lines_by_path
+        self.findings: list[Finding] = []
+        self.seen_ids: dict[str, int] = {}
+
+    def _unique(self, base: str) -> str:
+        """Identical content twice in one symbol gets -2, -3 ... in source order (sorted later)."""
+        count = self.seen_ids.get(base, 0) + 1
+        self.seen_ids[base] = count
+        return base if count == 1 else f"{base}-{count}"
+
+    def register_site(self, site: Site) -> Site:
+        unique = self._unique(site.id)
+        if unique == site.id:
+            return site
+        from dataclasses import replace
+
+        return replace(site, id=unique)
+
+    def code_line(self, path: str, line: int) -> str:
+        lines = self.lines.get(path, ())
+        return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
+
+    def from_sql_match(self, site: Site, rendered, match) -> None:
+        from auditor.resolve.text import position
+
+        rule = match.rule
+        line, col = position(rendered, match.start)
+        end_line, end_col = position(rendered, max(match.start, match.end))
+        if not line:
+            line, col, end_line, end_col = site.line, site.col, site.line, site.col
+        fix = rule.fix
+        if site.dynamic and fix.rank > FixSafety.REVIEW.rank:
+            fix = FixSafety.REVIEW
+        message = rule.message + (f" ({match.detail})" if match.detail else "")
+        self._add(rule, Location(site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
+                  fix, site.id, site.line, (site.function, site.id))
+
+    def from_driver_use(self, use) -> None:
+        rule = self.by_use.get(use.kind)
+        if rule is None:
+            return
+        loc = use.location
+        self._add(rule, loc, rule.message, use.evidence, use.confidence, rule.fix, None, loc.line,
+                  (use.function, use.evidence))
+
+    def _add(self, rule, loc, message, evidence, confidence, fix, site_id, anchor, identity) -> None:
+        fid = self._unique(stable_id("F", rule.id, loc.path, *identity))
+        self.findings.append(Finding(
+            id=fid, rule_id=rule.id, slug=rule.slug, severity=rule.severity, fix_safety=fix,
+            category=rule.category, location=loc, message=message, evidence=evidence,
+            suggestion=rule.postgres, confidence=confidence, site_id=site_id, anchor_line=anchor,
+            code=self.code_line(loc.path, loc.line)))
+
+    def finish(self) -> tuple[Finding, ...]:
+        return tuple(sorted(self.findings, key=lambda f: (f.location.path, f.location.line, f.location.col,
+                                                          f.rule_id, f.id)))

@@ -1,0 +1,581 @@
+"""JavaScript/TypeScript frontend: one tree-sitter walk turns a module into `ModuleFacts`.
+
+It records what the code *is* (bindings, imports, exports, functions, classes, calls with
+symbolic argument values, SQL-looking literals, receiver-independent driver-API uses); it
+never decides what is a finding. Deciding which calls send SQL needs other modules and
+happens in `auditor.resolve`.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from auditor.facts import (
+    Call, CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Import, Member, ModuleFacts,
+    New, Obj, Opaque, Param, Piece, Ref, Text, This,
+)
+from auditor.frontends.jstext import decode_escape, lit_text, looks_like_sql
+from auditor.model import Diagnostic, DriverUse, Location
+
+_UNWRAP = {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
+           "satisfies_expression", "type_assertion"}
+_FUNCTIONS = {"function_declaration", "generator_function_declaration", "function_expression",
+              "function", "arrow_function", "generator_function", "method_definition"}
+_RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
+_OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements"}
+_ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
+_COMPARE = {"===", "==", "!==", "!="}
+
+
+@lru_cache(maxsize=None)
+def _parser(language: str):
+    import tree_sitter as ts
+
+    if language == "javascript":
+        import tree_sitter_javascript as grammar
+
+        lang = grammar.language()
+    else:
+        import tree_sitter_typescript as grammar
+
+        lang = grammar.language_tsx() if language == "tsx" else grammar.language_typescript()
+    return ts.Parser(ts.Language(lang))
+
+
+def parse_module(text: str, path: str, language: str) -> tuple[ModuleFacts, list[Diagnostic]]:
+    data = text.encode("utf-8", "surrogatepass")
+    tree = _parser(language).parse(data)
+    walker = _Walker(data, text, path, language)
+    walker.visit(tree.root_node)
+    diagnostics = []
+    if tree.root_node.has_error:
+        line = _first_error_line(tree.root_node)
+        diagnostics.append(Diagnostic(path, "syntax-error",
+                                      f"syntax error near line {line}; the rest of the file was still analysed", line))
+    return walker.facts(), diagnostics
+
+
+def _first_error_line(node) -> int:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            return n.start_point[0] + 1
+        stack.extend(reversed([c for c in n.children if c.has_error or c.is_missing or c.type == "ERROR"]))
+    return node.start_point[0] + 1
+
+
+class _Walker:
+    def __init__(self, data: bytes, text: str, path: str, language: str):
+        self.data, self.path, self.language = data, path, language
+        self.lines = text.splitlines()
+        self.byte_lines = data.splitlines()
+        self.ids: dict[tuple, int] = {}
+        self.scopes: list[int] = []  # enclosing function ids, innermost last
+        self.classes: list[int] = []
+        self.functions: dict[int, FunctionFact] = {}
+        self.function_returns: dict[int, list] = {}
+        self.class_info: dict[int, dict] = {}
+        self.bindings: dict[tuple[int, str], object] = {}
+        self.declared: set[tuple[int, str]] = set()
+        self.exports: dict[str, object] = {}
+        self.module_value = None
+        self.star_exports: list[str] = []
+        self.calls: list[CallFact] = []
+        self.literals: list = []
+        self.uses: list[DriverUse] = []
+        self.array_targets: dict[int, Location] = {}
+        self.pending_names: dict[int, str] = {}
+
+    # -- positions -------------------------------------------------------------------------
+    def id_for(self, node) -> int:
+        return self.ids.setdefault((node.start_byte, node.end_byte, node.type), len(self.ids) + 1)
+
+    def point(self, point) -> tuple[int, int]:
+        row, byte_col = point
+        line = self.byte_lines[row] if row < len(self.byte_lines) else b""
+        return row + 1, len(line[:byte_col].decode("utf-8", "replace")) + 1
+
+    def loc(self, node) -> Location:
+        line, col = self.point(node.start_point)
+        end_line, end_col = self.point(node.end_point)
+        return Location(self.path, line, col, end_line, end_col)
+
+    def src(self, node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    @property
+    def fid(self) -> int:
+        return self.scopes[-1] if self.scopes else 0
+
+    @property
+    def chain(self) -> tuple[int, ...]:
+        return tuple(reversed(self.scopes)) + (0,)
+
+    def facts(self) -> ModuleFacts:
+        functions = {fid: FunctionFact(f.fid, f.name, f.params, f.cid, f.parent, f.line, f.end_line,
+                                       tuple(self.function_returns.get(fid, ())))
+                     for fid, f in self.functions.items()}
+        classes = {cid: ClassFact(cid, c["name"], tuple(sorted(c["methods"].items())),
+                                  tuple(c["fields"].items()), c["super"])
+                   for cid, c in self.class_info.items()}
+        calls = tuple(c if c.call_id not in self.array_targets else
+                      CallFact(c.call_id, c.fid, c.callee, c.callee_text, c.args, c.location, c.tagged,
+                               self.array_targets[c.call_id]) for c in self.calls)
+        return ModuleFacts(self.path, self.language, functions, classes, dict(self.bindings), dict(self.exports),
+                           self.module_value, tuple(self.star_exports), calls, tuple(self.literals),
+                           tuple(self.uses), tuple(self.lines))
+
+    # -- traversal -------------------------------------------------------------------------
+    def visit(self, node) -> None:
+        handler = getattr(self, "on_" + node.type, None)
+        if node.type in _FUNCTIONS:
+            self.on_function(node)
+        elif node.type in ("class_declaration", "class", "abstract_class_declaration"):
+            self.on_class(node)
+        elif handler is None or handler(node) is not False:
+            for child in node.children:
+                self.visit(child)
+
+    def bind(self, scope: int, name: str, value) -> None:
+        self.bindings[(scope, name)] = value
+        self.declared.add((scope, name))
+
+    def bind_pattern(self, pattern, value, scope: int) -> None:
+        kind = pattern.type
+        if kind in ("identifier", "shorthand_property_identifier_pattern"):
+            self.bind(scope, self.src(pattern), value)
+        elif kind == "object_pattern":
+            for child in pattern.named_children:
+                if child.type == "shorthand_property_identifier_pattern":
+                    self.bind(scope, self.src(child), Member(value, self.src(child)))
+                    self.result_prop(child, self.src(child))
+                elif child.type == "pair_pattern":
+                    key = self.src(child.child_by_field_name("key")).strip("'\"")
+                    self.result_prop(child.child_by_field_name("key"), key)
+                    self.bind_pattern(child.child_by_field_name("value"), Member(value, key), scope)
+                elif child.type == "object_assignment_pattern":
+                    self.bind_pattern(child.child_by_field_name("left"), Member(value, self.src(child.child_by_field_name("left"))), scope)
+        elif kind == "array_pattern":
+            for index, child in enumerate(c for c in pattern.named_children):
+                self.bind_pattern(child, Elem(value, index), scope)
+        elif kind in ("assignment_pattern", "object_assignment_pattern"):
+            self.bind_pattern(pattern.child_by_field_name("left"), value, scope)
+        elif kind in ("required_parameter", "optional_parameter"):
+            self.bind_pattern(pattern.child_by_field_name("pattern"), value, scope)
+
+    def result_prop(self, node, name: str) -> None:
+        if node is not None and name in _RESULT_PROPS:
+            self.uses.append(DriverUse(_RESULT_PROPS[name], self.loc(node), name, "high", self.symbol()))
+
+    def symbol(self) -> str:
+        return self.functions[self.fid].name if self.fid else ""
+
+    # -- declarations ----------------------------------------------------------------------
+    def on_variable_declarator(self, node):
+        name, init = node.child_by_field_name("name"), node.child_by_field_name("value")
+        if init is not None:
+            value = self.value(init)
+            if name.type == "array_pattern":
+                self.mark_array_target(init, name)
+            self.bind_pattern(name, value, self.fid)
+            self.name_function(init, self.src(name))
+        elif name.type == "identifier":
+            self.declared.add((self.fid, self.src(name)))
+
+    def mark_array_target(self, init, pattern) -> None:
+        inner = self.unwrap(init)
+        if inner.type == "call_expression":
+            self.array_targets[self.id_for(inner)] = self.loc(pattern)
+
+    def name_function(self, node, name: str) -> None:
+        inner = self.unwrap(node)
+        if inner.type in _FUNCTIONS:
+            self.pending_names[self.id_for(inner)] = name
+
+    def on_assignment_expression(self, node):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        value = self.value(right)
+        text = self.src(left)
+        if left.type == "identifier":
+            scope = next((s for s in self.chain if (s, text) in self.declared), 0)
+            self.bindings[(scope, text)] = value
+            self.name_function(right, text)
+        elif left.type == "array_pattern":
+            self.mark_array_target(right, left)
+            self.bind_pattern(left, value, self.fid)
+        elif text == "module.exports":
+            self.module_value = value
+        elif left.type == "member_expression":
+            obj, prop = self.src(left.child_by_field_name("object")), self.src(left.child_by_field_name("property"))
+            if obj in ("exports", "module.exports"):
+                self.exports[prop] = value
+                self.name_function(right, prop)
+            elif obj == "this" and self.classes:
+                self.class_info[self.classes[-1]]["fields"][prop] = value
+        self.visit(right)
+        if left.type != "identifier":
+            self.visit(left)
+        return False
+
+    def on_augmented_assignment_expression(self, node):
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        op = self.src(node.child_by_field_name("operator") or node.children[1])
+        if left.type == "identifier" and op == "+=":
+            name = self.src(left)
+            scope = next((s for s in self.chain if (s, name) in self.bindings), None)
+            old = self.bindings.get((scope, name)) if scope is not None else None
+            if isinstance(old, Text):
+                self.bindings[(scope, name)] = Text(old.pieces + self.pieces(right), old.lit_id, True)
+                self.visit_inner_calls(right)
+                return False
+        return None
+
+    def visit_inner_calls(self, node) -> None:
+        for child in node.children:
+            self.visit(child)
+
+    def on_import_statement(self, node):
+        source = node.child_by_field_name("source")
+        spec = self.string_value(source)
+        for clause in (c for c in node.children if c.type == "import_clause"):
+            for part in clause.named_children:
+                if part.type == "identifier":
+                    self.bind(0, self.src(part), Import(spec, "default"))
+                elif part.type == "namespace_import":
+                    ident = part.named_children[-1]
+                    self.bind(0, self.src(ident), Import(spec, "*"))
+                elif part.type == "named_imports":
+                    for spec_node in part.named_children:
+                        name = spec_node.child_by_field_name("name")
+                        alias = spec_node.child_by_field_name("alias") or name
+                        self.bind(0, self.src(alias), Import(spec, self.src(name)))
+        return False
+
+    def on_export_statement(self, node):
+        source = node.child_by_field_name("source")
+        spec = self.string_value(source) if source is not None else None
+        declaration = node.child_by_field_name("declaration")
+        value_node = node.child_by_field_name("value")
+        is_default = any(c.type == "default" for c in node.children)
+        if declaration is not None:
+            self.visit(declaration)
+            for name in self.declared_names(declaration):
+                self.exports["default" if is_default else name] = Ref((0,), name)
+            return False
+        if value_node is not None and is_default:
+            self.exports["default"] = self.value(value_node)
+            self.name_function(value_node, "default")
+            self.visit(value_node)
+            return False
+        clause = next((c for c in node.children if c.type == "export_clause"), None)
+        if clause is not None:
+            for spec_node in clause.named_children:
+                name = self.src(spec_node.child_by_field_name("name"))
+                alias = spec_node.child_by_field_name("alias")
+                exported = self.src(alias) if alias is not None else name
+                self.exports[exported] = Import(spec, name) if spec else Ref((0,), name)
+        elif spec and any(c.type == "*" for c in node.children):
+            self.star_exports.append(spec)
+        return False
+
+    def declared_names(self, declaration) -> list[str]:
+        name = declaration.child_by_field_name("name")
+        if name is not None:
+            return [self.src(name)]
+        return [self.src(d.child_by_field_name("name")) for d in declaration.named_children
+                if d.type == "variable_declarator" and d.child_by_field_name("name").type == "identifier"]
+
+    # -- functions and classes -------------------------------------------------------------
+    def on_function(self, node) -> None:
+        fid = self.id_for(node)
+        name_node = node.child_by_field_name("name")
+        name = self.pending_names.pop(fid, None) or (self.src(name_node) if name_node is not None else None)
+        cid = self.classes[-1] if self.classes and node.type == "method_definition" else 0
+        if name is None:
+            name = f"<anonymous@{node.start_point[0] + 1}>"
+        if cid:
+            cname = self.class_info[cid]["name"]
+            self.class_info[cid]["methods"][name] = fid
+            qualified = f"{cname}.{name}"
+        else:
+            qualified = name
+        if node.type in ("function_declaration", "generator_function_declaration") and name_node is not None:
+            self.bind(self.fid, self.src(name_node), Func(fid))
+        params_node = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
+        params = []
+        if params_node is not None:
+            plist = params_node.named_children if params_node.type == "formal_parameters" else [params_node]
+            params = [p for p in plist if p.type not in ("comment",)]
+        line, _ = self.point(node.start_point)
+        end_line, _ = self.point(node.end_point)
+        self.functions[fid] = FunctionFact(fid, qualified, tuple(self.src(p) for p in params), cid, self.fid, line, end_line)
+        self.scopes.append(fid)
+        for index, param in enumerate(params):
+            self.bind_pattern(param, Param(fid, index), fid)
+        body = node.child_by_field_name("body")
+        if body is not None:
+            if node.type == "arrow_function" and body.type != "statement_block":
+                self.function_returns.setdefault(fid, []).append(self.value(body))
+            self.visit(body)
+        self.scopes.pop()
+
+    def on_return_statement(self, node):
+        expr = next((c for c in node.named_children), None)
+        if expr is not None and self.fid:
+            self.function_returns.setdefault(self.fid, []).append(self.value(expr))
+
+    def on_class(self, node) -> None:
+        cid = self.id_for(node)
+        name_node = node.child_by_field_name("name")
+        name = self.src(name_node) if name_node is not None else self.pending_names.pop(cid, f"<class@{node.start_point[0] + 1}>")
+        heritage = next((c for c in node.children if c.type == "class_heritage"), None)
+        superclass = None
+        if heritage is not None and heritage.named_children:
+            target = heritage.named_children[0]
+            if target.type == "extends_clause":
+                target = target.child_by_field_name("value") or target.named_children[0]
+            superclass = self.value(target)
+        self.class_info[cid] = {"name": name, "methods": {}, "fields": {}, "super": superclass}
+        if name_node is not None:
+            self.bind(self.fid, name, Cls(cid))
+        self.classes.append(cid)
+        body = node.child_by_field_name("body")
+        for member in (body.named_children if body is not None else []):
+            if member.type in ("field_definition", "public_field_definition"):
+                key = member.child_by_field_name("property") or member.child_by_field_name("name")
+                val = member.child_by_field_name("value")
+                if key is not None and val is not None:
+                    self.class_info[cid]["fields"][self.src(key)] = self.value(val)
+            self.visit(member)
+        self.classes.pop()
+
+    # -- calls and driver uses -------------------------------------------------------------
+    def on_call_expression(self, node):
+        fn = node.child_by_field_name("function")
+        args_node = node.child_by_field_name("arguments")
+        tagged = args_node is not None and args_node.type == "template_string"
+        if args_node is None:
+            args = ()
+        elif tagged:
+            args = (self.template(args_node),)
+        else:
+            args = tuple(self.value(a) for a in args_node.named_children if a.type != "comment")
+        if fn.type == "member_expression" and self.src(fn.child_by_field_name("property")) == "then":
+            self.mark_then_destructuring(fn.child_by_field_name("object"), args_node)
+        callee = self.value(fn)
+        text = re.sub(r"\s+", "", self.src(fn))
+        self.calls.append(CallFact(self.id_for(node), self.fid, callee, text[:80], args, self.loc(node), tagged))
+        for child in node.children:
+            if tagged and child.start_byte == args_node.start_byte and child.type == args_node.type:
+                self.visit_inner_calls(child)
+            else:
+                self.visit(child)
+        return False
+
+    def mark_then_destructuring(self, receiver, args_node) -> None:
+        inner = self.unwrap(receiver)
+        if inner.type != "call_expression" or args_node is None or not args_node.named_children:
+            return
+        callback = args_node.named_children[0]
+        params = callback.child_by_field_name("parameters") if callback.type in _FUNCTIONS else None
+        first = params.named_children[0] if params is not None and params.named_children else None
+        if first is not None and first.type in ("required_parameter",):
+            first = first.child_by_field_name("pattern")
+        if first is not None and first.type == "array_pattern":
+            self.array_targets[self.id_for(inner)] = self.loc(first)
+
+    def on_member_expression(self, node):
+        prop = node.child_by_field_name("property")
+        if prop is not None:
+            self.result_prop(prop, self.src(prop))
+
+    def on_pair(self, node):
+        key = node.child_by_field_name("key")
+        name = self.src(key).strip("'\"") if key is not None else ""
+        if name in _OPTION_KEYS:
+            self.uses.append(DriverUse(_OPTION_KEYS[name], self.loc(node), self.src(node)[:80], "high", self.symbol()))
+
+    def on_binary_expression(self, node):
+        op = node.child_by_field_name("operator")
+        if op is not None and self.src(op) in _COMPARE:
+            left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+            for a, b in ((left, right), (right, left)):
+                if b.type == "number" and self.is_errno(a):
+                    self.uses.append(DriverUse("mysql-error-code", self.loc(b), self.src(node)[:80], "high", self.symbol()))
+        if op is not None and self.src(op) == "+" and self.is_text_node(node):
+            self.literal_candidate(node)
+            self.visit_inner_calls_of_text(node)
+            return False
+
+    def is_errno(self, node) -> bool:
+        node = self.unwrap(node)
+        return node.type == "member_expression" and self.src(node.child_by_field_name("property")) == "errno"
+
+    def on_switch_statement(self, node):
+        value = node.child_by_field_name("value")
+        if value is not None and self.is_errno(value):
+            for case in node.child_by_field_name("body").named_children:
+                case_value = case.child_by_field_name("value")
+                if case.type == "switch_case" and case_value is not None and case_value.type == "number":
+                    self.uses.append(DriverUse("mysql-error-code", self.loc(case_value), self.src(case_value), "high", self.symbol()))
+
+    def on_string(self, node):
+        content = self.string_value(node)
+        if _ERROR_CODE.match(content):
+            self.uses.append(DriverUse("mysql-error-code", self.loc(node), self.src(node), "high", self.symbol()))
+        self.literal_candidate(node)
+        return False
+
+    def on_template_string(self, node):
+        self.literal_candidate(node)
+
+    def literal_candidate(self, node) -> None:
+        parent = node.parent
+        if parent is not None and (parent.type == "binary_expression" and self.is_text_node(parent)):
+            return
+        if parent is not None and parent.type == "arguments" and parent.parent is not None and \
+                parent.parent.type == "call_expression" and self.src(parent.parent.child_by_field_name("function")) == "require":
+            return
+        text = self.text_value(node)
+        if text is not None and looks_like_sql(lit_text(text.pieces)):
+            self.literals.append((text, self.loc(node), self.fid))
+
+    def visit_inner_calls_of_text(self, node) -> None:
+        for child in node.children:
+            if child.type == "binary_expression" and self.is_text_node(child):
+                self.visit_inner_calls_of_text(child)
+            elif child.type == "string":
+                continue
+            else:
+                self.visit(child)
+
+    # -- values ------------------------------------------------------------------------------
+    def unwrap(self, node):
+        while node is not None and node.type in _UNWRAP and node.named_children:
+            node = node.named_children[0] if node.type != "await_expression" else node.named_children[-1]
+        return node
+
+    def value(self, node):
+        node = self.unwrap(node)
+        kind = node.type
+        if kind == "identifier":
+            line, col = self.point(node.start_point)
+            end_line, end_col = self.point(node.end_point)
+            return Ref(self.chain, self.src(node), line, col, end_line, end_col)
+        if kind == "this":
+            return This(self.classes[-1] if self.classes else 0)
+        if kind == "member_expression":
+            return Member(self.value(node.child_by_field_name("object")), self.src(node.child_by_field_name("property")))
+        if kind == "subscript_expression":
+            index = node.child_by_field_name("index")
+            if index is not None and index.type == "string":
+                return Member(self.value(node.child_by_field_name("object")), self.string_value(index))
+            if index is not None and index.type == "number" and index.text.isdigit():
+                return Elem(self.value(node.child_by_field_name("object")), int(index.text))
+            return Opaque(self.src(node)[:80])
+        if kind == "call_expression":
+            fn = node.child_by_field_name("function")
+            args = node.child_by_field_name("arguments")
+            if fn.type == "identifier" and self.src(fn) == "require" and args is not None and args.named_children \
+                    and args.named_children[0].type == "string":
+                return Import(self.string_value(args.named_children[0]), "*")
+            return Call(self.value(fn), self.id_for(node))
+        if kind == "new_expression":
+            return New(self.value(node.child_by_field_name("constructor")))
+        if kind in _FUNCTIONS:
+            return Func(self.id_for(node))
+        if kind in ("class",):
+            return Cls(self.id_for(node))
+        if kind == "object":
+            return self.object_value(node)
+        text = self.text_value(node)
+        if text is not None:
+            return text
+        return Opaque(self.src(node)[:80])
+
+    def object_value(self, node) -> Obj:
+        members = []
+        for child in node.named_children:
+            if child.type == "pair":
+                key = child.child_by_field_name("key")
+                val = child.child_by_field_name("value")
+                name = self.string_value(key) if key.type == "string" else self.src(key)
+                members.append((name, self.value(val)))
+                self.name_function(val, name)
+            elif child.type == "shorthand_property_identifier":
+                line, col = self.point(child.start_point)
+                members.append((self.src(child), Ref(self.chain, self.src(child), line, col)))
+            elif child.type == "method_definition":
+                name = self.src(child.child_by_field_name("name"))
+                members.append((name, Func(self.id_for(child))))
+                self.pending_names[self.id_for(child)] = name
+        return Obj(tuple(members))
+
+    def is_text_node(self, node) -> bool:
+        node = self.unwrap(node)
+        if node.type in ("string", "template_string"):
+            return True
+        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+            return self.is_text_node(node.child_by_field_name("left")) or self.is_text_node(node.child_by_field_name("right"))
+        return False
+
+    def text_value(self, node) -> Text | None:
+        node = self.unwrap(node)
+        if not self.is_text_node(node):
+            return None
+        return Text(tuple(self.pieces(node)), self.id_for(node))
+
+    def pieces(self, node) -> tuple:
+        node = self.unwrap(node)
+        if node.type == "string":
+            return self.string_pieces(node)
+        if node.type == "template_string":
+            return self.template(node).pieces
+        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+            return self.pieces(node.child_by_field_name("left")) + self.pieces(node.child_by_field_name("right"))
+        if node.type == "identifier":
+            v = self.value(node)
+            return (v,)
+        return (self.hole(node),)
+
+    def hole(self, node) -> Piece:
+        line, col = self.point(node.start_point)
+        end_line, end_col = self.point(node.end_point)
+        return Piece("hole", self.src(node), line, col, False, False, end_line, end_col)
+
+    def string_pieces(self, node) -> tuple:
+        out = []
+        for child in node.children:
+            if child.type in ("string_fragment", "escape_sequence"):
+                line, col = self.point(child.start_point)
+                exact = child.type == "string_fragment"
+                raw = self.src(child)
+                out.append(Piece("lit", raw if exact else decode_escape(raw), line, col, exact))
+        return tuple(out)
+
+    def template(self, node) -> Text:
+        out = []
+        for child in node.children:
+            if child.type in ("string_fragment", "escape_sequence"):
+                line, col = self.point(child.start_point)
+                exact = child.type == "string_fragment"
+                raw = self.src(child)
+                out.append(Piece("lit", raw if exact else decode_escape(raw), line, col, exact))
+            elif child.type == "template_substitution":
+                expr = next((c for c in child.named_children if c.type != "comment"), None)
+                if expr is None:
+                    continue
+                inner = self.unwrap(expr)
+                if inner.type == "identifier":
+                    out.append(self.value(inner))
+                elif self.is_text_node(inner):
+                    out.extend(self.pieces(inner))
+                else:
+                    out.append(self.hole(child))
+        return Text(tuple(out), self.id_for(node))
+
+    def string_value(self, node) -> str:
+        if node is None:
+            return ""
+        return "".join(p.text for p in self.string_pieces(node)) if node.type == "string" else self.src(node)

@@ -1,0 +1,155 @@
+"""The records every stage passes on: small, frozen, language-neutral.
+
+Stages read the records of earlier stages and never the reverse. Positions are
+1-based lines and 1-based columns counted in characters (what editors and SARIF show).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    """`error` fails on PostgreSQL, `warning` runs but may differ, `info` is worth knowing."""
+
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        return ("info", "warning", "error").index(self.value)
+
+
+class FixSafety(str, Enum):
+    """Ordered: manual < review < safe. A rule declares a ceiling; evidence lowers it."""
+
+    MANUAL = "manual"
+    REVIEW = "review"
+    SAFE = "safe"
+
+    @property
+    def rank(self) -> int:
+        return ("manual", "review", "safe").index(self.value)
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str  # relative to the scan root, forward slashes
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Hole:
+    """A part of the SQL text not known statically.
+
+    kind: `value` (stands for a literal value), `identifier` (a table/column name),
+    `fragment` (a clause or list spliced in), `param` (an ORM-bound parameter, not text).
+    `start`/`end` are offsets of its marker in the rebuilt SQL text.
+    """
+
+    index: int
+    kind: str
+    source: str  # the expression as written, e.g. `${where}` or `orderBy`
+    location: Location
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Site:
+    """A place in the code that sends (or holds) SQL text."""
+
+    id: str
+    path: str
+    line: int  # line of the call (or of the literal for kind `literal`)
+    col: int
+    callee: str  # as written: `pool.query`, `db.one`, `prisma.$queryRaw`; "" for literals
+    kind: str  # driver | wrapper | orm-raw | literal
+    sql: str  # rebuilt SQL with hole markers
+    holes: tuple[Hole, ...]
+    dynamic: bool
+    sql_location: Location  # where the SQL text starts and ends in the source
+    tables: tuple[str, ...]
+    confidence: str  # high | medium | low
+    function: str  # enclosing symbol, "" at module level
+    language: str
+    placeholders: str = "driver"  # driver (`?` reaches the driver) | orm (the ORM binds them)
+    statement: str = "unknown"  # select|insert|update|delete|replace|ddl|begin|commit|rollback|show|set|lock|other|unparsed|unknown
+
+
+@dataclass(frozen=True)
+class Transaction:
+    """kind: `driver-api` (beginTransaction/commit), `sql` (START TRANSACTION sent as SQL),
+    `wrapper` (a callback run by a function that opens a transaction, e.g. db.tx(fn))."""
+
+    id: str
+    kind: str
+    path: str
+    line: int
+    col: int
+    end_line: int
+    callee: str
+    function: str
+    sites: tuple[str, ...]  # Site ids inside it
+
+
+@dataclass(frozen=True)
+class DriverUse:
+    """A use of a driver API whose behaviour changes under a PostgreSQL driver.
+
+    kind equals the slug of the rule that judges it (e.g. `insert-id`, `result-tuple`).
+    """
+
+    kind: str
+    location: Location
+    evidence: str
+    confidence: str
+    function: str = ""
+
+
+@dataclass(frozen=True)
+class Finding:
+    id: str  # stable fingerprint: ignores line numbers
+    rule_id: str
+    slug: str
+    severity: Severity
+    fix_safety: FixSafety
+    category: str
+    location: Location
+    message: str
+    evidence: str
+    suggestion: str
+    confidence: str
+    site_id: str | None = None
+    anchor_line: int = 0  # the line a reviewer would annotate: the site's call line, else location.line
+    code: str = ""  # the source line at location.line, stripped (for reports that have no source)
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """Something about one input that kept it from being analysed fully."""
+
+    path: str
+    kind: str  # syntax-error | binary | minified | encoding | too-large | symlink-loop | unreadable | internal
+    message: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Inventory:
+    """Everything a reporter needs; reporters never recompute analysis."""
+
+    schema_version: str
+    tool_version: str
+    root: str
+    files: tuple[str, ...]
+    sites: tuple[Site, ...]
+    transactions: tuple[Transaction, ...]
+    driver_uses: tuple[DriverUse, ...]
+    findings: tuple[Finding, ...]
+    diagnostics: tuple[Diagnostic, ...]
+    rules: tuple[dict, ...] = field(default=())  # metadata of the rules that fired, for reporters

@@ -1,0 +1,123 @@
+"""One scan, start to finish: discover -> frontends -> resolve -> classify -> inventory."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+
+from auditor import __version__
+from auditor.findings import FindingFactory, stable_id
+from auditor.model import Diagnostic, DriverUse, Inventory, Site
+from auditor.transactions import find_transactions
+
+SCHEMA_VERSION = "1.0"
+
+
+@dataclass
+class ScanState:
+    """What the stages accumulate before the inventory is frozen."""
+
+    sites: list[Site] = field(default_factory=list)
+    site_scopes: dict[str, tuple[str, int]] = field(default_factory=dict)  # site id -> (path, fid)
+    uses: list[DriverUse] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None,
+         progress: Callable[[int, int, str], None] | None = None) -> Inventory:
+    from auditor.discover import discover, read_source
+
+    root = Path(root)
+    sources, diagnostics = discover(root, files)
+    state = ScanState(diagnostics=list(diagnostics))
+    modules = {}
+    for index, source in enumerate(sources, 1):
+        if progress is not None:
+            progress(index, len(sources), source.rel)
+        text, problem = read_source(source)
+        if problem is not None:
+            state.diagnostics.append(problem)
+        if text is not None:
+            facts = _parse(text, source.rel, source.language, state.diagnostics)
+            if facts is not None:
+                modules[source.rel] = facts
+    base = root if root.is_dir() else root.parent
+    return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base))
+
+
+def scan_text(code: str, filename: str = "example.js", *, rules=None) -> Inventory:
+    """Scan one in-memory source (rule examples, tests, editors)."""
+    from auditor.discover import LANGUAGES
+
+    state = ScanState()
+    language = LANGUAGES.get(Path(filename).suffix, "javascript")
+    facts = _parse(code, filename, language, state.diagnostics)
+    return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".")
+
+
+def _parse(text: str, rel: str, language: str, diagnostics: list):
+    from auditor.frontends.javascript import parse_module
+
+    try:
+        facts, problems = parse_module(text, rel, language)
+    except (RecursionError, ValueError, UnicodeError) as error:
+        diagnostics.append(Diagnostic(rel, "internal", f"could not analyse this file: {type(error).__name__}: {error}"))
+        return None
+    diagnostics.extend(problems)
+    return facts
+
+
+def _context_loader(base: Path) -> Callable[[str], object]:
+    """Parse a module that was not scanned (e.g. pre-commit passed one file) but is imported."""
+    from auditor.discover import LANGUAGES, SourceFile, read_source
+
+    def load(rel: str):
+        path = base / rel
+        language = LANGUAGES.get(path.suffix)
+        if language is None or not path.is_file():
+            return None
+        text, _ = read_source(SourceFile(path, rel, language))
+        return _parse(text, rel, language, []) if text is not None else None
+
+    return load
+
+
+def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None) -> Inventory:
+    from auditor.catalog import load_rules, rule_metadata
+    from auditor.resolve.sinks import SinkFinder
+    from auditor.resolve.values import Project
+    from auditor.sites import SiteBuilder
+
+    rules = load_rules() if rules is None else rules
+    scanned = set(modules)
+    project = Project(modules, load)
+    finder = SinkFinder(project)
+    factory = FindingFactory(rules, {p: m.lines for p, m in modules.items()})
+    builder = SiteBuilder(project, rules, factory, state)
+    for sink in finder.solve():
+        if sink.path in scanned and finder.forwarded_param(sink) is None and sink.sql is not None:
+            builder.add_sink(sink)
+    for path in sorted(scanned):
+        builder.add_literals(modules[path])
+        state.uses.extend(modules[path].driver_uses)
+        state.uses.extend(builder.receiver_uses(finder, modules[path]))
+    transactions = find_transactions(project, finder, state, scanned)
+    for use in state.uses:
+        factory.from_driver_use(use)
+    findings = factory.finish()
+    fired = {f.rule_id for f in findings}
+    return Inventory(
+        schema_version=SCHEMA_VERSION,
+        tool_version=__version__,
+        root=root,
+        files=tuple(sorted(scanned)),
+        sites=tuple(sorted(state.sites, key=lambda s: (s.path, s.line, s.col, s.id))),
+        transactions=tuple(sorted(transactions, key=lambda t: (t.path, t.line, t.id))),
+        driver_uses=tuple(sorted(set(state.uses), key=lambda u: (u.location.path, u.location.line, u.location.col, u.kind))),
+        findings=findings,
+        diagnostics=tuple(sorted(set(state.diagnostics), key=lambda d: (d.path, d.kind, d.message))),
+        rules=tuple(rule_metadata(r) for r in rules if r.id in fired),
+    )
+
+
+__all__ = ["scan", "scan_text", "analyse", "stable_id", "SCHEMA_VERSION"]

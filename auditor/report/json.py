@@ -1,0 +1,235 @@
+"""The inventory as versioned JSON: the documented contract other outputs read.
+
+The schema is `auditor/schema/inventory-1.0.schema.json`. Top-level keys, in this order:
+`schema_version`, `tool` {name, version}, `root`, `summary`, `findings`, `sites`,
+`transactions`, `driver_uses`, `diagnostics`, `files`, `rules`. Record keys follow the
+order of the `_finding`, `_site`, ... functions below. Arrays are sorted:
+findings by (path, line, col, rule_id, id), sites by (path, line, col, id), transactions
+by (path, line, id), driver uses by (path, line, col, kind), diagnostics by (path, kind,
+message), files and rules by name/id; remaining ties are broken by the whole record, so
+the same inventory in any order gives the same bytes.
+
+`from_dict(to_dict(inv))` equals `inv` once its tuples are in that order (rule metadata
+comes back as plain JSON values); `to_dict(from_dict(d)) == d` for any valid document.
+"""
+from __future__ import annotations
+
+import json
+from enum import Enum
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping, TextIO
+
+from ..model import (
+    Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Location, Severity, Site, Transaction,
+)
+
+SCHEMA_VERSION = "1.0"
+SCHEMA_FILE = f"inventory-{SCHEMA_VERSION}.schema.json"
+TOOL_NAME = "pgready"
+_RULE_KEYS = ("id", "slug", "title", "category", "severity", "fix_safety")
+
+
+def schema() -> dict:
+    """The JSON Schema this module writes and `load` checks."""
+    text = (resources.files("auditor") / "schema" / SCHEMA_FILE).read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) -> None:
+    out.write(json.dumps(to_dict(inventory), indent=2, ensure_ascii=False) + "\n")
+
+
+def summarize(inv: Inventory) -> dict:
+    """Counts derived purely from the inventory (also shown by the terminal report)."""
+    by_rule: dict[str, int] = {}
+    by_category: dict[str, int] = {}
+    by_severity = {s: 0 for s in ("error", "warning", "info")}
+    by_fix = {s: 0 for s in ("safe", "review", "manual")}
+    for f in inv.findings:
+        by_rule[f.rule_id] = by_rule.get(f.rule_id, 0) + 1
+        by_category[f.category] = by_category.get(f.category, 0) + 1
+        by_severity[_value(f.severity)] += 1
+        by_fix[_value(f.fix_safety)] += 1
+    return {
+        "files": len(inv.files),
+        "sites": len(inv.sites),
+        "dynamic_sites": sum(1 for s in inv.sites if s.dynamic),
+        "transactions": len(inv.transactions),
+        "driver_uses": len(inv.driver_uses),
+        "diagnostics": len(inv.diagnostics),
+        "findings": len(inv.findings),
+        "by_severity": by_severity,
+        "by_fix_safety": by_fix,
+        "by_rule": dict(sorted(by_rule.items())),
+        "by_category": dict(sorted(by_category.items())),
+    }
+
+
+def to_dict(inv: Inventory) -> dict:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "tool": {"name": TOOL_NAME, "version": inv.tool_version},
+        "root": inv.root,
+        "summary": summarize(inv),
+        "findings": _sorted(map(_finding, inv.findings),
+                            lambda d: (*_pos(d["location"]), d["rule_id"], d["id"])),
+        "sites": _sorted(map(_site, inv.sites), lambda d: (d["path"], d["line"], d["col"], d["id"])),
+        "transactions": _sorted(map(_transaction, inv.transactions),
+                                lambda d: (d["path"], d["line"], d["id"])),
+        "driver_uses": _sorted(map(_driver_use, inv.driver_uses),
+                               lambda d: (*_pos(d["location"]), d["kind"])),
+        "diagnostics": _sorted(map(_diagnostic, inv.diagnostics),
+                               lambda d: (d["path"], d["kind"], d["message"], d["line"] or 0)),
+        "files": sorted(inv.files),
+        "rules": _sorted(map(_rule, inv.rules), lambda d: (str(d.get("id", "")),)),
+    }
+
+
+def from_dict(d: Mapping[str, Any]) -> Inventory:
+    """Rebuild an Inventory from a document written by `to_dict` (not validated here)."""
+    return Inventory(
+        schema_version=d["schema_version"],
+        tool_version=d["tool"]["version"],
+        root=d["root"],
+        files=tuple(d["files"]),
+        sites=tuple(_site_in(s) for s in d["sites"]),
+        transactions=tuple(
+            Transaction(t["id"], t["kind"], t["path"], t["line"], t["col"], t["end_line"],
+                        t["callee"], t["function"], tuple(t["sites"]))
+            for t in d["transactions"]),
+        driver_uses=tuple(
+            DriverUse(u["kind"], _loc_in(u["location"]), u["evidence"], u["confidence"], u["function"])
+            for u in d["driver_uses"]),
+        findings=tuple(_finding_in(f) for f in d["findings"]),
+        diagnostics=tuple(Diagnostic(x["path"], x["kind"], x["message"], x["line"]) for x in d["diagnostics"]),
+        rules=tuple(dict(r) for r in d["rules"]),
+    )
+
+
+def load(path: str | Path) -> Inventory:
+    """Read a saved inventory, checking it against the schema first; ValueError if it does not match."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as e:
+        raise ValueError(f"Cannot read inventory {path}: {e}.") from e
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{path} is not JSON: {e.msg} at line {e.lineno}, column {e.colno}.") from e
+    version = doc.get("schema_version") if isinstance(doc, dict) else None
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"{path} has inventory schema version {version!r}; "
+                         f"this pgready reads version {SCHEMA_VERSION!r}.")
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match
+
+    error = best_match(Draft202012Validator(schema()).iter_errors(doc))
+    if error is not None:
+        where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in error.absolute_path) or "(top level)"
+        raise ValueError(f"{path} does not match the pgready inventory schema {SCHEMA_VERSION}: "
+                         f"at {where.lstrip('.')}: {error.message}.")
+    return from_dict(doc)
+
+
+# -- records out -------------------------------------------------------------------------
+
+def _value(x: Any) -> Any:
+    return x.value if isinstance(x, Enum) else x
+
+
+def _plain(x: Any) -> Any:
+    """Enums, tuples and nested dicts of rule metadata as plain JSON values."""
+    if isinstance(x, Enum):
+        return x.value
+    if isinstance(x, Mapping):
+        return {str(k): _plain(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_plain(v) for v in x]
+    if isinstance(x, Path):
+        return x.as_posix()
+    return x
+
+
+def _sorted(records, key) -> list[dict]:
+    return sorted(records, key=lambda d: (key(d), json.dumps(d, sort_keys=True, ensure_ascii=False)))
+
+
+def _pos(loc: dict) -> tuple[str, int, int]:
+    return loc["path"], loc["line"], loc["col"]
+
+
+def _loc(x: Location) -> dict:
+    return {"path": x.path, "line": x.line, "col": x.col, "end_line": x.end_line, "end_col": x.end_col}
+
+
+def _finding(f: Finding) -> dict:
+    return {
+        "id": f.id, "rule_id": f.rule_id, "slug": f.slug,
+        "severity": _value(f.severity), "fix_safety": _value(f.fix_safety),
+        "category": f.category, "confidence": f.confidence,
+        "location": _loc(f.location), "anchor_line": f.anchor_line,
+        "message": f.message, "evidence": f.evidence, "suggestion": f.suggestion,
+        "code": f.code, "site_id": f.site_id,
+    }
+
+
+def _hole(h: Hole) -> dict:
+    return {"index": h.index, "kind": h.kind, "source": h.source,
+            "location": _loc(h.location), "start": h.start, "end": h.end}
+
+
+def _site(s: Site) -> dict:
+    return {
+        "id": s.id, "path": s.path, "line": s.line, "col": s.col,
+        "kind": s.kind, "callee": s.callee, "statement": s.statement,
+        "dynamic": s.dynamic, "confidence": s.confidence, "language": s.language,
+        "function": s.function, "placeholders": s.placeholders, "tables": list(s.tables),
+        "sql": s.sql, "holes": [_hole(h) for h in sorted(s.holes, key=lambda h: h.index)],
+        "sql_location": _loc(s.sql_location),
+    }
+
+
+def _transaction(t: Transaction) -> dict:
+    return {"id": t.id, "kind": t.kind, "path": t.path, "line": t.line, "col": t.col,
+            "end_line": t.end_line, "callee": t.callee, "function": t.function, "sites": list(t.sites)}
+
+
+def _driver_use(u: DriverUse) -> dict:
+    return {"kind": u.kind, "location": _loc(u.location), "evidence": u.evidence,
+            "confidence": u.confidence, "function": u.function}
+
+
+def _diagnostic(x: Diagnostic) -> dict:
+    return {"path": x.path, "kind": x.kind, "line": x.line, "message": x.message}
+
+
+def _rule(r: Mapping) -> dict:
+    plain = _plain(r)
+    known = {k: plain[k] for k in _RULE_KEYS if k in plain}
+    return known | {k: plain[k] for k in sorted(plain) if k not in known}
+
+
+# -- records in --------------------------------------------------------------------------
+
+def _loc_in(d: Mapping) -> Location:
+    return Location(d["path"], d["line"], d["col"], d["end_line"], d["end_col"])
+
+
+def _site_in(s: Mapping) -> Site:
+    return Site(
+        id=s["id"], path=s["path"], line=s["line"], col=s["col"], callee=s["callee"], kind=s["kind"],
+        sql=s["sql"],
+        holes=tuple(Hole(h["index"], h["kind"], h["source"], _loc_in(h["location"]), h["start"], h["end"])
+                    for h in s["holes"]),
+        dynamic=s["dynamic"], sql_location=_loc_in(s["sql_location"]), tables=tuple(s["tables"]),
+        confidence=s["confidence"], function=s["function"], language=s["language"],
+        placeholders=s["placeholders"], statement=s["statement"],
+    )
+
+
+def _finding_in(f: Mapping) -> Finding:
+    return Finding(
+        id=f["id"], rule_id=f["rule_id"], slug=f["slug"], severity=Severity(f["severity"]),
+        fix_safety=FixSafety(f["fix_safety"]), category=f["category"], location=_loc_in(f["location"]),
+        message=f["message"], evidence=f["evidence"], suggestion=f["suggestion"],
+        confidence=f["confidence"], site_id=f["site_id"], anchor_line=f["anchor_line"], code=f["code"],
+    )

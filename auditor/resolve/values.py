@@ -1,0 +1,267 @@
+"""Evaluate the symbolic values of `ModuleFacts` across modules.
+
+An abstract value is a small tuple: ("mysql-module",), ("mysql-factory",), ("mysql-client",),
+("orm", kind), ("orm-class", kind), ("orm-factory", kind), ("orm-module", kind),
+("func", path, fid), ("class", path, cid), ("instance", path, cid), ("object", path, members),
+("module", path), ("text", path, Text), ("param", path, fid, index), ("unknown",).
+Third-party APIs the analysis knows are tables, not code paths.
+"""
+from __future__ import annotations
+
+import posixpath
+from typing import Callable
+
+from auditor.facts import (
+    Call, CallFact, Cls, Elem, Func, Import, Member, ModuleFacts, New, Obj, Param, Ref, Text, This,
+)
+
+UNKNOWN = ("unknown",)
+MYSQL_MODULE, MYSQL_FACTORY, MYSQL_CLIENT = ("mysql-module",), ("mysql-factory",), ("mysql-client",)
+
+# package -> family; then what each family's exports are.
+PACKAGES = {"mysql": "mysql", "mysql2": "mysql", "mysql2/promise": "mysql", "@prisma/client": "prisma",
+            "knex": "knex", "sequelize": "sequelize", "@sequelize/core": "sequelize", "typeorm": "typeorm"}
+_MYSQL_FACTORIES = {"createPool", "createConnection", "createPoolCluster"}
+_CLIENT_FACTORIES = {"getConnection", "promise", "of"}  # pool.getConnection(), pool.promise(), cluster.of()
+_ORM_NAMES = {
+    "prisma": {"PrismaClient": ("orm-class", "prisma")},
+    "knex": {"knex": ("orm-factory", "knex"), "default": ("orm-factory", "knex"), "*": ("orm-factory", "knex")},
+    "sequelize": {"Sequelize": ("orm-class", "sequelize")},
+    "typeorm": {"DataSource": ("orm-class", "typeorm"), "Connection": ("orm-class", "typeorm"),
+                "getManager": ("orm-factory", "typeorm"), "getConnection": ("orm-factory", "typeorm")},
+}
+_TYPEORM_MEMBERS = {"manager": ("orm", "typeorm"), "createQueryRunner": ("orm-factory", "typeorm"),
+                    "getRepository": ("orm-factory", "typeorm"), "transaction": UNKNOWN}
+EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
+
+
+class Project:
+    """All modules of one scan, with memoised evaluation of their values."""
+
+    def __init__(self, modules: dict[str, ModuleFacts], load: Callable[[str], ModuleFacts | None] | None = None):
+        self.modules = dict(modules)
+        self._load = load
+        self._memo: dict = {}
+        self._active: set = set()
+        self._callbacks: dict | None = None
+        self._param_calls: dict | None = None
+
+    # -- modules ------------------------------------------------------------------------------
+    def module(self, path: str) -> ModuleFacts | None:
+        if path not in self.modules and self._load is not None:
+            loaded = self._load(path)
+            if loaded is not None:
+                self.modules[path] = loaded
+                self._callbacks = self._param_calls = None
+        return self.modules.get(path)
+
+    def resolve_spec(self, importer: str, spec: str) -> str | None:
+        if not spec.startswith("."):
+            return None
+        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
+        stem = base[:-3] if base.endswith(".js") else base  # TypeScript imports './x.js' for x.ts
+        candidates = [base] + [stem + ext for ext in EXTENSIONS] + [base + "/index" + ext for ext in EXTENSIONS]
+        return next((c for c in candidates if self.module(c) is not None), None)
+
+    # -- evaluation ---------------------------------------------------------------------------
+    def eval(self, path: str, value) -> tuple:
+        key = (path, value)
+        if key in self._memo:
+            return self._memo[key]
+        if key in self._active:
+            return UNKNOWN
+        self._active.add(key)
+        try:
+            result = self._eval(path, value)
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def _eval(self, path: str, v) -> tuple:
+        facts = self.module(path)
+        if facts is None or v is None:
+            return UNKNOWN
+        if isinstance(v, Ref):
+            for scope in v.scopes:
+                if (scope, v.name) in facts.bindings:
+                    return self.eval(path, facts.bindings[(scope, v.name)])
+            return UNKNOWN
+        if isinstance(v, Text):
+            return ("text", path, v)
+        if isinstance(v, Import):
+            return self.imported(path, v.spec, v.name)
+        if isinstance(v, Member):
+            return self.member(self.eval(path, v.base), v.name)
+        if isinstance(v, Call):
+            return self.call_result(path, v)
+        if isinstance(v, New):
+            target = self.eval(path, v.callee)
+            if target[0] == "class":
+                return ("instance", target[1], target[2])
+            if target[0] == "orm-class":
+                return ("orm", target[1])
+            return UNKNOWN
+        if isinstance(v, Func):
+            return ("func", path, v.fid)
+        if isinstance(v, Cls):
+            return ("class", path, v.cid)
+        if isinstance(v, This):
+            return ("instance", path, v.cid) if v.cid else UNKNOWN
+        if isinstance(v, Obj):
+            return ("object", path, v.members)
+        if isinstance(v, Param):
+            return self.param(path, v)
+        if isinstance(v, Elem):
+            return UNKNOWN
+        return UNKNOWN
+
+    def imported(self, importer: str, spec: str, name: str) -> tuple:
+        family = PACKAGES.get(spec)
+        if family == "mysql":
+            if name in ("*", "default"):
+                return MYSQL_MODULE
+            return MYSQL_FACTORY if name in _MYSQL_FACTORIES else UNKNOWN
+        if family is not None:
+            if name in ("*", "default"):
+                return _ORM_NAMES[family].get(name, ("orm-module", family))
+            return _ORM_NAMES[family].get(name, UNKNOWN)
+        target = self.resolve_spec(importer, spec)
+        if target is None:
+            return UNKNOWN
+        if name == "*":
+            return self.module_object(target)
+        return self.export(target, name)
+
+    def module_object(self, path: str) -> tuple:
+        facts = self.module(path)
+        if facts is not None and facts.module_value is not None:
+            return self.eval(path, facts.module_value)
+        return ("module", path)
+
+    def export(self, path: str, name: str, seen: frozenset = frozenset()) -> tuple:
+        facts = self.module(path)
+        if facts is None or path in seen:
+            return UNKNOWN
+        if name in facts.exports:
+            return self.eval(path, facts.exports[name])
+        if facts.module_value is not None:
+            whole = self.eval(path, facts.module_value)
+            return whole if name == "default" else self.member(whole, name)
+        for spec in facts.star_exports:
+            target = self.resolve_spec(path, spec)
+            if target is not None:
+                found = self.export(target, name, seen | {path})
+                if found != UNKNOWN:
+                    return found
+        return ("module", path) if name == "default" else UNKNOWN
+
+    def member(self, base: tuple, name: str) -> tuple:
+        kind = base[0]
+        if kind == "mysql-module":
+            return MYSQL_FACTORY if name in _MYSQL_FACTORIES else UNKNOWN
+        if kind == "mysql-client":
+            return MYSQL_FACTORY if name in _CLIENT_FACTORIES else UNKNOWN
+        if kind == "orm-module":
+            return _ORM_NAMES.get(base[1], {}).get(name, UNKNOWN)
+        if kind == "orm" and base[1] == "typeorm":
+            return _TYPEORM_MEMBERS.get(name, UNKNOWN)
+        if kind == "module":
+            return self.export(base[1], name)
+        if kind == "object":
+            found = dict(base[2]).get(name)
+            return self.eval(base[1], found) if found is not None else UNKNOWN
+        if kind in ("instance", "class"):
+            return self.class_member(base[1], base[2], name, instance=kind == "instance")
+        return UNKNOWN
+
+    def class_member(self, path: str, cid: int, name: str, instance: bool, depth: int = 0) -> tuple:
+        facts = self.module(path)
+        cls = facts.classes.get(cid) if facts is not None else None
+        if cls is None or depth > 8:
+            return UNKNOWN
+        methods, fields = dict(cls.methods), dict(cls.fields)
+        if name in methods:
+            return ("func", path, methods[name])
+        if instance and name in fields:
+            return self.eval(path, fields[name])
+        if cls.superclass is not None:
+            parent = self.eval(path, cls.superclass)
+            if parent[0] == "class":
+                return self.class_member(parent[1], parent[2], name, instance, depth + 1)
+        return UNKNOWN
+
+    def call_result(self, path: str, v: Call) -> tuple:
+        target = self.eval(path, v.callee)
+        if target == MYSQL_FACTORY:
+            return MYSQL_CLIENT
+        if target[0] == "orm-factory":
+            return ("orm", target[1])
+        if target[0] == "func":
+            facts = self.module(target[1])
+            fn = facts.functions.get(target[2]) if facts is not None else None
+            for returned in (fn.returns if fn is not None else ()):
+                result = self.eval(target[1], returned)
+                if result != UNKNOWN and result[0] != "param":
+                    return result
+        return UNKNOWN
+
+    # -- parameters -------------------------------------------------------------------------
+    def param(self, path: str, p: Param) -> tuple:
+        """A callback's parameter takes what its caller passes; anything else stays symbolic."""
+        site = self.callbacks().get((path, p.fid))
+        if site is not None:
+            call, arg_index = site
+            callee = call.callee
+            if isinstance(callee, Member) and callee.name == "getConnection" and p.index == 1 \
+                    and self.eval(path, callee.base) == MYSQL_CLIENT:
+                return MYSQL_CLIENT
+            target = self.eval(path, callee)
+            if target[0] == "func":
+                for inner_path, inner in self.param_calls().get((target[1], target[2], arg_index), ()):
+                    if p.index < len(inner.args):
+                        passed = self.eval(inner_path, inner.args[p.index])
+                        if passed != UNKNOWN:
+                            return passed
+        return ("param", path, p.fid, p.index)
+
+    def callbacks(self) -> dict:
+        """(path, fid) of an inline function -> (the call it is passed to, argument index)."""
+        if self._callbacks is None:
+            index = {}
+            for path, facts in list(self.modules.items()):
+                for call in facts.calls:
+                    for i, arg in enumerate(call.args):
+                        if isinstance(arg, Func):
+                            index[(path, arg.fid)] = (call, i)
+            self._callbacks = index
+        return self._callbacks
+
+    def param_calls(self) -> dict:
+        """(path, fid, index) -> calls that invoke that parameter, e.g. `fn(conn)` inside `tx(fn)`."""
+        if self._param_calls is None:
+            index: dict = {}
+            for path, facts in list(self.modules.items()):
+                for call in facts.calls:
+                    if isinstance(call.callee, Ref):
+                        for scope in call.callee.scopes:
+                            bound = facts.bindings.get((scope, call.callee.name))
+                            if bound is not None:
+                                if isinstance(bound, Param):
+                                    index.setdefault((path, bound.fid, bound.index), []).append((path, call))
+                                break
+            self._param_calls = index
+        return self._param_calls
+
+    def enclosing(self, path: str, fid: int) -> list[int]:
+        """fid and the functions around it, innermost first."""
+        facts = self.module(path)
+        chain = []
+        while fid and facts is not None and fid in facts.functions and fid not in chain:
+            chain.append(fid)
+            fid = facts.functions[fid].parent
+        return chain
+
+
+def call_of(facts: ModuleFacts, call_id: int) -> CallFact | None:
+    return next((c for c in facts.calls if c.call_id == call_id), None)

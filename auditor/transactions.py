@@ -1,0 +1,89 @@
+"""Transactions and the SQL sites inside them.
+
+Three shapes: driver methods (`conn.beginTransaction()` ... `commit()`), SQL sent as text
+(`START TRANSACTION` ... `COMMIT`), and wrapper callbacks (`db.tx(async (conn) => ...)`,
+where `tx` invokes its callback inside a transaction of either of the other shapes).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.facts import Func
+from auditor.findings import stable_id
+from auditor.model import Transaction
+
+
+def find_transactions(project, finder, state, scanned: set[str]) -> list[Transaction]:
+    by_scope: dict[tuple[str, int], list] = {}
+    for site in state.sites:
+        path, fid = state.site_scopes[site.id]
+        by_scope.setdefault((path, fid), []).append(site)
+    for sites in by_scope.values():
+        sites.sort(key=lambda s: (s.line, s.col))
+
+    found: list[Transaction] = []
+    opening: set[tuple[str, int]] = set()  # functions that open a transaction
+    for path, facts in sorted(project.modules.items()):
+        for call in facts.calls:
+            if finder.is_mysql_receiver(path, call, {"beginTransaction"}):
+                opening.add((path, call.fid))
+                if path in scanned:
+                    inside = [s.id for s in by_scope.get((path, call.fid), []) if s.line >= call.location.line]
+                    found.append(_record("driver-api", path, call.location.line, call.location.col,
+                                         _end_line(project, path, call.fid), call.callee_text, project, call.fid, inside))
+    for (path, fid), sites in sorted(by_scope.items()):
+        for i, site in enumerate(sites):
+            if site.statement != "begin":
+                continue
+            opening.add((path, fid))
+            inside = []
+            for later in sites[i + 1:]:
+                if later.statement in ("commit", "rollback"):
+                    break
+                inside.append(later.id)
+            found.append(_record("sql", path, site.line, site.col, _end_line(project, path, fid), site.callee,
+                                 project, fid, inside))
+    found.extend(_wrapper_transactions(project, opening, state, scanned))
+    seen: dict[str, int] = {}
+    unique = []
+    for record in found:
+        seen[record.id] = seen.get(record.id, 0) + 1
+        unique.append(record if seen[record.id] == 1 else replace(record, id=f"{record.id}-{seen[record.id]}"))
+    return unique
+
+
+def _wrapper_transactions(project, opening, state, scanned) -> list[Transaction]:
+    wrappers = {}  # (path, fid) -> index of the callback parameter it runs
+    for (path, g, index), _calls in project.param_calls().items():
+        if (path, g) in opening:
+            wrappers[(path, g)] = index
+    found = []
+    for path in sorted(scanned):
+        for call in project.modules[path].calls:
+            target = project.eval(path, call.callee)
+            if target[0] != "func" or (target[1], target[2]) not in wrappers:
+                continue
+            index = wrappers[(target[1], target[2])]
+            if index >= len(call.args) or not isinstance(call.args[index], Func):
+                continue
+            callback = call.args[index].fid
+            inside = sorted((s for s in state.sites if state.site_scopes[s.id][0] == path
+                             and callback in project.enclosing(path, state.site_scopes[s.id][1])),
+                            key=lambda s: (s.line, s.col))
+            fn = project.modules[path].functions.get(callback)
+            found.append(_record("wrapper", path, call.location.line, call.location.col,
+                                 fn.end_line if fn else call.location.end_line, call.callee_text, project, call.fid,
+                                 [s.id for s in inside]))
+    return found
+
+
+def _end_line(project, path: str, fid: int) -> int:
+    fn = project.modules[path].functions.get(fid) if fid else None
+    return fn.end_line if fn is not None else len(project.modules[path].lines)
+
+
+def _record(kind, path, line, col, end_line, callee, project, fid, sites) -> Transaction:
+    fn = project.modules[path].functions.get(fid) if fid else None
+    function = fn.name if fn is not None else ""
+    return Transaction(id=stable_id("T", kind, path, function, callee, *sites), kind=kind, path=path, line=line,
+                       col=col, end_line=end_line, callee=callee, function=function, sites=tuple(sites))

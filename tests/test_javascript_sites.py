@@ -1,0 +1,263 @@
+"""What the JS/TS frontend + resolve stage must recognise as SQL sites, transactions and driver uses."""
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from auditor.pipeline import scan, scan_text
+
+
+def project(tmp_path: Path, files: dict[str, str]):
+    for rel, code in files.items():
+        target = tmp_path / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(textwrap.dedent(code), encoding="utf-8")
+    return scan(tmp_path)
+
+
+def sites_by_line(inv, path):
+    return {s.line: s for s in inv.sites if s.path == path}
+
+
+DB = """
+    const mysql = require('mysql2/promise');
+    const pool = mysql.createPool(process.env.DB_URL);
+    async function query(sql, params) {
+      const [rows] = await pool.query(sql, params);
+      return rows;
+    }
+    async function one(sql, params) {
+      const rows = await query(sql, params);
+      return rows[0] || null;
+    }
+    async function tx(fn) {
+      const conn = await pool.getConnection();
+      try {
+        await conn.beginTransaction();
+        const result = await fn(conn);
+        await conn.commit();
+        return result;
+      } catch (err) {
+        await conn.rollback();
+        throw err;
+      } finally {
+        conn.release();
+      }
+    }
+    module.exports = { query, one, tx, pool };
+"""
+
+
+def test_wrapper_exports_become_sinks_across_commonjs_modules(tmp_path):
+    inv = project(tmp_path, {
+        "lib/database.js": DB,
+        "routes/users.js": """
+            const db = require('../lib/database');
+            async function list() {
+              return db.query('SELECT id, email FROM users ORDER BY id');
+            }
+            async function get(id) {
+              return db.one('SELECT * FROM users WHERE id = ?', [id]);
+            }
+            module.exports = { list, get };
+        """,
+    })
+    sites = sites_by_line(inv, "routes/users.js")
+    assert sorted(sites) == [4, 7]
+    assert sites[4].kind == "wrapper" and sites[4].callee == "db.query"
+    assert sites[7].callee == "db.one" and sites[7].sql == "SELECT * FROM users WHERE id = ?"
+    assert sites[4].tables == ("users",) and sites[4].confidence == "high" and not sites[4].dynamic
+    # the forwarding calls inside the wrapper module are not sites
+    assert not [s for s in inv.sites if s.path == "lib/database.js"]
+
+
+def test_esm_named_default_and_reexports(tmp_path):
+    inv = project(tmp_path, {
+        "lib/database.js": DB,
+        "lib/index.mjs": "export { query as run } from './database.js';\n",
+        "lib/repo.js": """
+            const mysql = require('mysql2');
+            class GuildRepository {
+              constructor() { this.pool = mysql.createPool({}).promise(); }
+              async query(sql, values) { const [rows] = await this.pool.execute(sql, values); return rows; }
+              async byId(id) { return this.query('SELECT * FROM guilds WHERE id = ?', [id]); }
+            }
+            module.exports = new GuildRepository();
+        """,
+        "services/report.ts": """
+            import { run } from '../lib/index.mjs';
+            import repo from '../lib/repo';
+            export async function stats(): Promise<number> {
+              const rows: any[] = await run('SELECT COUNT(*) AS n FROM stats');
+              await repo.query('DELETE FROM guilds WHERE id = 1');
+              return rows.length;
+            }
+        """,
+    })
+    report = sites_by_line(inv, "services/report.ts")
+    assert report[5].callee == "run" and report[5].kind == "wrapper"
+    assert report[6].callee == "repo.query"
+    repo = sites_by_line(inv, "lib/repo.js")
+    assert list(repo) == [6] and repo[6].callee == "this.query"
+
+
+def test_driver_receivers_local_field_destructured_callback(tmp_path):
+    inv = project(tmp_path, {
+        "a.js": """
+            import mysql from 'mysql2/promise';
+            import { createPool } from 'mysql2/promise';
+            const { pool } = require('./lib/database');
+            export async function f() {
+              const conn = await mysql.createConnection({});
+              await conn.query('SELECT 1 FROM a');
+              await pool.query('SELECT 1 FROM b');
+              const other = createPool({});
+              await other.execute({ sql: 'SELECT 1 FROM c WHERE id = ?', values: [1] });
+            }
+            const legacy = require('mysql').createPool({});
+            legacy.getConnection((err, connection) => {
+              connection.query('SELECT 1 FROM d', () => connection.release());
+            });
+        """,
+        "lib/database.js": DB,
+    })
+    sites = sites_by_line(inv, "a.js")
+    assert sorted(sites) == [7, 8, 10, 14]
+    assert all(s.kind == "driver" for s in sites.values())
+    assert sites[10].sql == "SELECT 1 FROM c WHERE id = ?"
+
+
+def test_wrapper_of_wrapper_and_retry_helper(tmp_path):
+    inv = project(tmp_path, {
+        "lib/database.js": DB,
+        "lib/retry.js": """
+            const db = require('./database');
+            async function withRetry(sql, params, attempts = 3) {
+              for (let i = 0; ; i++) {
+                try { return await db.query(sql, params); } catch (e) { if (i >= attempts) throw e; }
+              }
+            }
+            exports.withRetry = withRetry;
+        """,
+        "jobs/cleanup.js": """
+            const { withRetry } = require('../lib/retry');
+            withRetry('DELETE FROM sessions WHERE expires_at < NOW()', []);
+        """,
+    })
+    sites = sites_by_line(inv, "jobs/cleanup.js")
+    assert sites[3].kind == "wrapper" and sites[3].tables == ("sessions",)
+    assert not [s for s in inv.sites if s.path == "lib/retry.js"]
+
+
+def test_sql_text_from_templates_concat_constants_and_appends():
+    inv = scan_text(textwrap.dedent("""
+        const mysql = require('mysql2/promise');
+        const pool = mysql.createPool({});
+        const TABLE = 'guilds';
+        const BASE = 'SELECT id, name FROM ' + TABLE;
+        async function list(sort, dir, name) {
+          await pool.query(`${BASE} ORDER BY ${sort} ${dir}`);
+          let sql = 'SELECT * FROM users WHERE 1 = 1';
+          if (name) sql += ' AND name = ?';
+          await pool.query(sql, [name]);
+          await pool.query('SELECT a' + ' FROM b');
+        }
+    """), "q.js")
+    sites = {s.line: s for s in inv.sites}
+    assert sites[7].sql.startswith("SELECT id, name FROM guilds ORDER BY pgready_hole_1")
+    assert sites[7].dynamic and sites[7].confidence == "medium"
+    assert [h.source for h in sites[7].holes] == ["${sort}", "${dir}"] or [h.source for h in sites[7].holes] == ["sort", "dir"]
+    assert sites[10].sql == "SELECT * FROM users WHERE 1 = 1 AND name = ?" and sites[10].dynamic
+    assert sites[11].sql == "SELECT a FROM b" and not sites[11].dynamic
+    # SQL text location points at the literal, not the call
+    assert sites[11].sql_location.line == 11
+
+
+def test_orm_raw_escapes_and_placeholder_styles():
+    inv = scan_text(textwrap.dedent("""
+        const { PrismaClient } = require('@prisma/client');
+        const prisma = new PrismaClient();
+        const knex = require('knex')({ client: 'mysql2' });
+        const { Sequelize } = require('sequelize');
+        const sequelize = new Sequelize('mysql://x');
+        async function f(id) {
+          await prisma.$queryRaw`SELECT * FROM users WHERE id = ${id}`;
+          await prisma.$queryRawUnsafe('SELECT * FROM users WHERE id = ?', id);
+          await knex('users').whereRaw('LOWER(email) = ?', [id]);
+          await sequelize.query('SELECT 1 FROM users');
+        }
+    """), "orm.js")
+    sites = {s.line: s for s in inv.sites}
+    assert {s.kind for s in sites.values()} == {"orm-raw"}
+    assert sites[8].placeholders == "orm" and not sites[8].dynamic and sites[8].holes[0].kind == "param"
+    assert sites[9].placeholders == "driver"
+    assert sites[10].placeholders == "orm"
+    assert 11 in sites
+
+
+def test_literal_sql_without_sink_is_a_site_but_prose_is_not():
+    inv = scan_text(textwrap.dedent("""
+        const REPORT = `SELECT guild_id, COUNT(*) FROM stats GROUP BY guild_id`;
+        const help = 'Select a guild from the list';
+        const msg = "Update your profile settings.";
+        const label = 'delete from favourites?';
+        module.exports = { REPORT, help, msg, label };
+    """), "strings.js")
+    assert [(s.line, s.kind, s.confidence) for s in inv.sites] == [(2, "literal", "low")]
+
+
+@pytest.mark.parametrize("code, kinds", [
+    ("const r = await pool.query('INSERT INTO t (a) VALUES (1)'); console.log(r.insertId, r.affectedRows);",
+     ["affected-rows", "insert-id"]),
+    ("const [rows, fields] = await pool.query('SELECT 1 FROM t');", ["result-tuple"]),
+    ("pool.query('SELECT 1 FROM t').then(([rows]) => rows);", ["result-tuple"]),
+    ("const s = mysql.escape(name) + mysql.format('?', [1]);", ["escape-format", "escape-format"]),
+    ("if (err.code === 'ER_DUP_ENTRY' || err.errno === 1062) {}", ["mysql-error-code", "mysql-error-code"]),
+    ("const { changedRows } = await conn.query('UPDATE t SET a = 1');", ["changed-rows"]),
+    ("const q = async () => db.query('SELECT 1 FROM t');", []),
+])
+def test_driver_uses(code, kinds):
+    prelude = "const mysql = require('mysql2/promise');\nconst pool = mysql.createPool({ multipleStatements: false });\n" \
+              "let conn, name, err;\nasync function main() {\n"
+    inv = scan_text(prelude + code + "\n}\n", "uses.js")
+    found = sorted(u.kind for u in inv.driver_uses if u.kind != "multiple-statements")
+    assert found == sorted(kinds)
+
+
+def test_transactions_three_ways(tmp_path):
+    inv = project(tmp_path, {
+        "lib/database.js": DB,
+        "routes/guilds.js": """
+            const db = require('../lib/database');
+            async function move(a, b) {
+              return db.tx(async (conn) => {
+                await conn.query('UPDATE guilds SET owner_id = ? WHERE id = ?', [b, a]);
+                await conn.query('INSERT INTO audit_logs (action) VALUES (?)', ['move']);
+              });
+            }
+            async function raw(pool) {
+              const conn = await db.pool.getConnection();
+              await conn.query('START TRANSACTION');
+              await conn.query('DELETE FROM stats WHERE guild_id = ?', [1]);
+              await conn.query('COMMIT');
+            }
+            module.exports = { move, raw };
+        """,
+    })
+    kinds = {(t.path, t.kind, t.line): len(t.sites) for t in inv.transactions}
+    assert kinds[("routes/guilds.js", "wrapper", 4)] == 2
+    assert kinds[("routes/guilds.js", "sql", 11)] == 1
+    assert kinds[("lib/database.js", "driver-api", 15)] == 0
+    wrapper_sites = sites_by_line(inv, "routes/guilds.js")
+    assert wrapper_sites[5].kind == "driver"  # conn comes from tx(): a MySQL connection
+
+
+def test_explicit_file_reads_imported_wrappers_for_context(tmp_path):
+    files = {"lib/database.js": DB,
+             "routes/chat.js": "const db = require('../lib/database');\ndb.query('SELECT * FROM chat_messages');\n"}
+    project(tmp_path, files)
+    inv = scan(tmp_path, [tmp_path / "routes/chat.js"])
+    assert inv.files == ("routes/chat.js",)
+    assert [(s.path, s.line, s.kind) for s in inv.sites] == [("routes/chat.js", 2, "wrapper")]
