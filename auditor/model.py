@@ -71,7 +71,7 @@ class Site:
     kind: str  # driver | wrapper | orm-raw | literal
     sql: str  # rebuilt SQL with hole markers
     holes: tuple[Hole, ...]
-    dynamic: bool
+    dynamic: bool  # holes, or assembled by conditional appends: the text sent varies at run time
     sql_location: Location  # where the SQL text starts and ends in the source
     tables: tuple[str, ...]
     confidence: str  # high | medium | low

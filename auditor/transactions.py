@@ -1,16 +1,24 @@
 """Transactions and the SQL sites inside them.
 
 Three shapes: driver methods (`conn.beginTransaction()` ... `commit()`), SQL sent as text
-(`START TRANSACTION` ... `COMMIT`), and wrapper callbacks (`db.tx(async (conn) => ...)`,
+(`START TRANSACTION`/`BEGIN`/`SET autocommit = 0` ... `COMMIT`), and wrapper callbacks (`db.tx(async (conn) => ...)`,
 where `tx` invokes its callback inside a transaction of either of the other shapes).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from auditor.facts import Func
 from auditor.findings import stable_id
 from auditor.model import Transaction
+
+# `SET autocommit = 0` opens a transaction implicitly: everything until COMMIT/ROLLBACK is one.
+_AUTOCOMMIT_OFF = re.compile(r"\bautocommit\s*=\s*(?:0|off|false)\b", re.IGNORECASE)
+
+
+def _opens(site) -> bool:
+    return site.statement == "begin" or (site.statement == "set" and bool(_AUTOCOMMIT_OFF.search(site.sql)))
 
 
 def find_transactions(project, finder, state, scanned: set[str]) -> list[Transaction]:
@@ -33,7 +41,7 @@ def find_transactions(project, finder, state, scanned: set[str]) -> list[Transac
                                          _end_line(project, path, call.fid), call.callee_text, project, call.fid, inside))
     for (path, fid), sites in sorted(by_scope.items()):
         for i, site in enumerate(sites):
-            if site.statement != "begin":
+            if not _opens(site):
                 continue
             opening.add((path, fid))
             inside = []

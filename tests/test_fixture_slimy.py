@@ -57,6 +57,20 @@ def test_sites_point_at_their_call_and_sql_text(inventory):
 def test_all_three_transaction_shapes_are_found(inventory):
     kinds = {t.kind for t in inventory.transactions}
     assert kinds == {"driver-api", "sql", "wrapper"}
+    found = {(t.path, t.line, t.kind): len(t.sites) for t in inventory.transactions}
+    # the transactions listed in fixtures/slimy-admin-api/EXPECTED.md, with their site counts
+    assert found == {
+        ("lib/database.js", 51, "driver-api"): 0,
+        ("lib/repositories/GuildRepository.js", 61, "wrapper"): 2,
+        ("routes/users.js", 132, "wrapper"): 3,
+        ("routes/users.js", 153, "wrapper"): 4,
+        ("routes/chat.js", 68, "wrapper"): 3,
+        ("routes/screenshots.js", 84, "driver-api"): 3,
+        ("routes/webhooks.mjs", 24, "wrapper"): 2,
+        ("routes/webhooks.mjs", 59, "sql"): 3,
+        ("scripts/backfill-stats.js", 15, "sql"): 2,
+        ("services/clubMetrics.ts", 19, "wrapper"): 2,
+    }
     wrapped = [t for t in inventory.transactions if t.kind == "wrapper"]
     assert all(t.sites for t in wrapped)
     site_ids = {s.id for s in inventory.sites}
@@ -66,3 +80,29 @@ def test_all_three_transaction_shapes_are_found(inventory):
 def test_prisma_module_is_audited(inventory):
     prisma = [s for s in inventory.sites if s.path == "src/lib/database.js"]
     assert prisma and all(s.kind == "orm-raw" for s in prisma)
+
+
+def _expected_sites():
+    """Sites as the fixture's EXPECTED.md lists them: `52w` (line, kind letter), `36w\\*` dynamic."""
+    import re
+
+    kinds = {"d": "driver", "w": "wrapper", "o": "orm-raw", "l": "literal"}
+    rows = {}
+    for line in (FIXTURE / "EXPECTED.md").read_text(encoding="utf-8").splitlines():
+        row = re.match(r"\| `([^`]+)` \| (\d+) \| (.*) \|$", line)
+        if not row or not row.group(3)[:1].isdigit():
+            continue
+        found = set()
+        for token in re.finditer(r"(\d+)([dwol])(?:–(\d+)([dwol]))?(\\\*)?", row.group(3)):
+            first, last = int(token.group(1)), int(token.group(3) or token.group(1))
+            for number in range(first, last + 1):
+                found.add((number, kinds[token.group(2)], bool(token.group(5))))
+        assert len(found) == int(row.group(2)), row.group(0)
+        rows[row.group(1)] = found
+    return rows
+
+
+def test_sites_are_exactly_those_listed_in_expected_md(inventory):
+    expected = {(path, line, kind, dynamic) for path, sites in _expected_sites().items() for line, kind, dynamic in sites}
+    found = {(s.path, s.line, s.kind, s.dynamic) for s in inventory.sites}
+    assert found == expected, (sorted(expected - found), sorted(found - expected))
