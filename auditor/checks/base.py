@@ -45,12 +45,17 @@ class Statement:
 
     def word(self, i: int) -> str:
         """Upper-cased text of a bare word or operator token ("" for literals, quoted names, holes)."""
-        if not 0 <= i < len(self.tokens):
-            return ""
-        tok = self.tokens[i]
-        if tok.token_type in _NOT_WORDS or HOLE.match(tok.text):
-            return ""
-        return " ".join(tok.text.upper().split())  # sqlglot merges some: `PRIMARY KEY`, `LOCK TABLES`
+        return self._words[i] if 0 <= i < len(self.tokens) else ""
+
+    @functools.cached_property
+    def _words(self) -> tuple[str, ...]:
+        words = []
+        for tok in self.tokens:
+            if tok.token_type in _NOT_WORDS or HOLE.match(tok.text):
+                words.append("")
+            else:
+                words.append(" ".join(tok.text.upper().split()))  # sqlglot merges some: `PRIMARY KEY`
+        return tuple(words)
 
     def type_is(self, i: int, *types: TokenType) -> bool:
         return 0 <= i < len(self.tokens) and self.tokens[i].token_type in types
@@ -97,12 +102,19 @@ class Statement:
         (compared word by word, so `ORDER BY` matches whether sqlglot merged it or not)."""
         flat = self._flat_words
         n = len(words)
-        return [(flat[k][1], flat[k + n - 1][1]) for k in range(len(flat) - n + 1)
-                if all(flat[k + m][0] == w for m, w in enumerate(words))]
+        return [(flat[k][1], flat[k + n - 1][1]) for k in self._word_positions.get(words[0], ())
+                if k + n <= len(flat) and all(flat[k + m][0] == w for m, w in enumerate(words))]
 
     @functools.cached_property
     def _flat_words(self) -> list[tuple[str, int]]:
         return [(part, i) for i in range(len(self.tokens)) for part in (self.word(i).split() or [""])]
+
+    @functools.cached_property
+    def _word_positions(self) -> dict[str, list[int]]:
+        positions: dict[str, list[int]] = {}
+        for k, (part, _) in enumerate(self._flat_words):
+            positions.setdefault(part, []).append(k)
+        return positions
 
 
 def node_span(stmt: Statement, node: Any) -> Hit | None:
