@@ -10,17 +10,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from auditor.facts import (
-    Call, CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Import, Member, ModuleFacts,
-    New, Obj, Opaque, Param, Piece, Ref, Text, This,
-)
-from auditor.frontends.jstext import decode_escape, lit_text, looks_like_sql
+from auditor.facts import CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Member, ModuleFacts, Param, Text
+from auditor.frontends.jstext import lit_text, looks_like_sql
+from auditor.frontends.jsmodules import ModuleMixin
+from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin
 from auditor.model import Diagnostic, DriverUse, Location
 
-_UNWRAP = {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
-           "satisfies_expression", "type_assertion"}
-_FUNCTIONS = {"function_declaration", "generator_function_declaration", "function_expression",
-              "function", "arrow_function", "generator_function", "method_definition"}
 _RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
 _OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements"}
 _ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
@@ -65,7 +60,7 @@ def _first_error_line(node) -> int:
     return node.start_point[0] + 1
 
 
-class _Walker:
+class _Walker(ModuleMixin, ValueMixin):
     def __init__(self, data: bytes, text: str, path: str, language: str):
         self.data, self.path, self.language = data, path, language
         self.lines = text.splitlines()
@@ -129,7 +124,7 @@ class _Walker:
     # -- traversal -------------------------------------------------------------------------
     def visit(self, node) -> None:
         handler = getattr(self, "on_" + node.type, None)
-        if node.type in _FUNCTIONS:
+        if node.type in FUNCTIONS:
             self.on_function(node)
         elif node.type in ("class_declaration", "class", "abstract_class_declaration"):
             self.on_class(node)
@@ -190,7 +185,7 @@ class _Walker:
 
     def name_function(self, node, name: str) -> None:
         inner = self.unwrap(node)
-        if inner.type in _FUNCTIONS:
+        if inner.type in FUNCTIONS:
             self.pending_names[self.id_for(inner)] = name
 
     def on_assignment_expression(self, node):
@@ -234,57 +229,6 @@ class _Walker:
     def visit_inner_calls(self, node) -> None:
         for child in node.children:
             self.visit(child)
-
-    def on_import_statement(self, node):
-        source = node.child_by_field_name("source")
-        spec = self.string_value(source)
-        for clause in (c for c in node.children if c.type == "import_clause"):
-            for part in clause.named_children:
-                if part.type == "identifier":
-                    self.bind(0, self.src(part), Import(spec, "default"))
-                elif part.type == "namespace_import":
-                    ident = part.named_children[-1]
-                    self.bind(0, self.src(ident), Import(spec, "*"))
-                elif part.type == "named_imports":
-                    for spec_node in part.named_children:
-                        name = spec_node.child_by_field_name("name")
-                        alias = spec_node.child_by_field_name("alias") or name
-                        self.bind(0, self.src(alias), Import(spec, self.src(name)))
-        return False
-
-    def on_export_statement(self, node):
-        source = node.child_by_field_name("source")
-        spec = self.string_value(source) if source is not None else None
-        declaration = node.child_by_field_name("declaration")
-        value_node = node.child_by_field_name("value")
-        is_default = any(c.type == "default" for c in node.children)
-        if declaration is not None:
-            self.visit(declaration)
-            for name in self.declared_names(declaration):
-                self.exports["default" if is_default else name] = Ref((0,), name)
-            return False
-        if value_node is not None and is_default:
-            self.exports["default"] = self.value(value_node)
-            self.name_function(value_node, "default")
-            self.visit(value_node)
-            return False
-        clause = next((c for c in node.children if c.type == "export_clause"), None)
-        if clause is not None:
-            for spec_node in clause.named_children:
-                name = self.src(spec_node.child_by_field_name("name"))
-                alias = spec_node.child_by_field_name("alias")
-                exported = self.src(alias) if alias is not None else name
-                self.exports[exported] = Import(spec, name) if spec else Ref((0,), name)
-        elif spec and any(c.type == "*" for c in node.children):
-            self.star_exports.append(spec)
-        return False
-
-    def declared_names(self, declaration) -> list[str]:
-        name = declaration.child_by_field_name("name")
-        if name is not None:
-            return [self.src(name)]
-        return [self.src(d.child_by_field_name("name")) for d in declaration.named_children
-                if d.type == "variable_declarator" and d.child_by_field_name("name").type == "identifier"]
 
     # -- functions and classes -------------------------------------------------------------
     def on_function(self, node) -> None:
@@ -378,7 +322,7 @@ class _Walker:
         if inner.type != "call_expression" or args_node is None or not args_node.named_children:
             return
         callback = args_node.named_children[0]
-        params = callback.child_by_field_name("parameters") if callback.type in _FUNCTIONS else None
+        params = callback.child_by_field_name("parameters") if callback.type in FUNCTIONS else None
         first = params.named_children[0] if params is not None and params.named_children else None
         if first is not None and first.type in ("required_parameter",):
             first = first.child_by_field_name("pattern")
@@ -449,133 +393,3 @@ class _Walker:
                 continue
             else:
                 self.visit(child)
-
-    # -- values ------------------------------------------------------------------------------
-    def unwrap(self, node):
-        while node is not None and node.type in _UNWRAP and node.named_children:
-            node = node.named_children[0] if node.type != "await_expression" else node.named_children[-1]
-        return node
-
-    def value(self, node):
-        node = self.unwrap(node)
-        kind = node.type
-        if kind == "identifier":
-            line, col = self.point(node.start_point)
-            end_line, end_col = self.point(node.end_point)
-            return Ref(self.chain, self.src(node), line, col, end_line, end_col)
-        if kind == "this":
-            return This(self.classes[-1] if self.classes else 0)
-        if kind == "member_expression":
-            return Member(self.value(node.child_by_field_name("object")), self.src(node.child_by_field_name("property")))
-        if kind == "subscript_expression":
-            index = node.child_by_field_name("index")
-            if index is not None and index.type == "string":
-                return Member(self.value(node.child_by_field_name("object")), self.string_value(index))
-            if index is not None and index.type == "number" and index.text.isdigit():
-                return Elem(self.value(node.child_by_field_name("object")), int(index.text))
-            return Opaque(self.src(node)[:80])
-        if kind == "call_expression":
-            fn = node.child_by_field_name("function")
-            args = node.child_by_field_name("arguments")
-            if fn.type == "identifier" and self.src(fn) == "require" and args is not None and args.named_children \
-                    and args.named_children[0].type == "string":
-                return Import(self.string_value(args.named_children[0]), "*")
-            return Call(self.value(fn), self.id_for(node))
-        if kind == "new_expression":
-            return New(self.value(node.child_by_field_name("constructor")))
-        if kind in _FUNCTIONS:
-            return Func(self.id_for(node))
-        if kind in ("class",):
-            return Cls(self.id_for(node))
-        if kind == "object":
-            return self.object_value(node)
-        text = self.text_value(node)
-        if text is not None:
-            return text
-        return Opaque(self.src(node)[:80])
-
-    def object_value(self, node) -> Obj:
-        members = []
-        for child in node.named_children:
-            if child.type == "pair":
-                key = child.child_by_field_name("key")
-                val = child.child_by_field_name("value")
-                name = self.string_value(key) if key.type == "string" else self.src(key)
-                members.append((name, self.value(val)))
-                self.name_function(val, name)
-            elif child.type == "shorthand_property_identifier":
-                line, col = self.point(child.start_point)
-                members.append((self.src(child), Ref(self.chain, self.src(child), line, col)))
-            elif child.type == "method_definition":
-                name = self.src(child.child_by_field_name("name"))
-                members.append((name, Func(self.id_for(child))))
-                self.pending_names[self.id_for(child)] = name
-        return Obj(tuple(members))
-
-    def is_text_node(self, node) -> bool:
-        node = self.unwrap(node)
-        if node.type in ("string", "template_string"):
-            return True
-        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
-            return self.is_text_node(node.child_by_field_name("left")) or self.is_text_node(node.child_by_field_name("right"))
-        return False
-
-    def text_value(self, node) -> Text | None:
-        node = self.unwrap(node)
-        if not self.is_text_node(node):
-            return None
-        return Text(tuple(self.pieces(node)), self.id_for(node))
-
-    def pieces(self, node) -> tuple:
-        node = self.unwrap(node)
-        if node.type == "string":
-            return self.string_pieces(node)
-        if node.type == "template_string":
-            return self.template(node).pieces
-        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
-            return self.pieces(node.child_by_field_name("left")) + self.pieces(node.child_by_field_name("right"))
-        if node.type == "identifier":
-            v = self.value(node)
-            return (v,)
-        return (self.hole(node),)
-
-    def hole(self, node) -> Piece:
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
-        return Piece("hole", self.src(node), line, col, False, False, end_line, end_col)
-
-    def string_pieces(self, node) -> tuple:
-        out = []
-        for child in node.children:
-            if child.type in ("string_fragment", "escape_sequence"):
-                line, col = self.point(child.start_point)
-                exact = child.type == "string_fragment"
-                raw = self.src(child)
-                out.append(Piece("lit", raw if exact else decode_escape(raw), line, col, exact))
-        return tuple(out)
-
-    def template(self, node) -> Text:
-        out = []
-        for child in node.children:
-            if child.type in ("string_fragment", "escape_sequence"):
-                line, col = self.point(child.start_point)
-                exact = child.type == "string_fragment"
-                raw = self.src(child)
-                out.append(Piece("lit", raw if exact else decode_escape(raw), line, col, exact))
-            elif child.type == "template_substitution":
-                expr = next((c for c in child.named_children if c.type != "comment"), None)
-                if expr is None:
-                    continue
-                inner = self.unwrap(expr)
-                if inner.type == "identifier":
-                    out.append(self.value(inner))
-                elif self.is_text_node(inner):
-                    out.extend(self.pieces(inner))
-                else:
-                    out.append(self.hole(child))
-        return Text(tuple(out), self.id_for(node))
-
-    def string_value(self, node) -> str:
-        if node is None:
-            return ""
-        return "".join(p.text for p in self.string_pieces(node)) if node.type == "string" else self.src(node)
