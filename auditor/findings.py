@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 
 from auditor.model import Finding, FixSafety, Location, Site
+from auditor.redact import redact
 
 
 def stable_id(prefix: str, *parts: str) -> str:
@@ -40,7 +41,7 @@ class FindingFactory:
 
     def code_line(self, path: str, line: int) -> str:
         lines = self.lines.get(path, ())
-        return lines[line - 1].strip()[:200] if 0 < line <= len(lines) else ""
+        return redact(lines[line - 1].strip())[:200] if 0 < line <= len(lines) else ""
 
     def from_sql_match(self, site: Site, rendered, match) -> None:
         from auditor.resolve.text import position
@@ -69,7 +70,7 @@ class FindingFactory:
         fid = self._unique(stable_id("F", rule.id, loc.path, *identity))
         self.findings.append(Finding(
             id=fid, rule_id=rule.id, slug=rule.slug, severity=rule.severity, fix_safety=fix,
-            category=rule.category, location=loc, message=message, evidence=evidence,
+            category=rule.category, location=loc, message=message, evidence=redact(evidence),
             suggestion=rule.postgres, confidence=confidence, site_id=site_id, anchor_line=anchor,
             code=self.code_line(loc.path, loc.line)))
 

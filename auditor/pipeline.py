@@ -1,13 +1,14 @@
 """One scan, start to finish: discover -> frontends -> resolve -> classify -> inventory."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Sequence
 
 from auditor import __version__
 from auditor.findings import FindingFactory, stable_id
 from auditor.model import Diagnostic, DriverUse, Inventory, Site
+from auditor.redact import redact
 from auditor.transactions import find_transactions
 
 SCHEMA_VERSION = "1.0"
@@ -113,7 +114,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         files=tuple(sorted(scanned)),
         sites=tuple(sorted(state.sites, key=lambda s: (s.path, s.line, s.col, s.id))),
         transactions=tuple(sorted(transactions, key=lambda t: (t.path, t.line, t.id))),
-        driver_uses=tuple(sorted(set(state.uses), key=lambda u: (u.location.path, u.location.line, u.location.col, u.kind))),
+        driver_uses=tuple(sorted({replace(u, evidence=redact(u.evidence)) for u in state.uses}, key=lambda u: (u.location.path, u.location.line, u.location.col, u.kind))),
         findings=findings,
         diagnostics=tuple(sorted(set(state.diagnostics), key=lambda d: (d.path, d.kind, d.message))),
         rules=tuple(rule_metadata(r) for r in rules if r.id in fired),

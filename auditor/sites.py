@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from auditor.facts import CallFact, Member, ModuleFacts, Piece
 from auditor.model import DriverUse, Site
+from auditor.redact import redact
 from auditor.resolve.text import Flat, extent, flatten, render
 
 _ESCAPE_METHODS = {"escape", "escapeId", "format"}
@@ -51,7 +52,7 @@ class SiteBuilder:
 
         site_id = stable_id("S", path, function, callee, " ".join(rendered.sql.split()))
         site = Site(
-            id=site_id, path=path, line=line, col=col, callee=callee, kind=kind, sql=rendered.sql,
+            id=site_id, path=path, line=line, col=col, callee=callee, kind=kind, sql=redact(rendered.sql),
             holes=rendered.holes, dynamic=flat.dynamic, sql_location=extent(rendered, path),
             tables=analysis.tables if analysis else (), confidence=confidence, function=function,
             language=self.project.modules[path].language, placeholders=placeholders,
