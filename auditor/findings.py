@@ -15,12 +15,9 @@ def stable_id(prefix: str, *parts: str) -> str:
 
 class FindingFactory:
     def __init__(self, rules, lines_by_path: dict[str, tuple[str, ...]]):
-        self.rules = {r.id: r for r in rules}
-        self.by_use = {}
-        for rule in rules:
-            kind = (rule.match or {}).get("driver_use") if rule.match else None
-            if kind:
-                self.by_use[kind] = rule
+        from auditor.classify import rules_for_driver_use
+
+        self.by_use = rules_for_driver_use(rules)
         self.lines = lines_by_path
         self.findings: list[Finding] = []
         self.seen_ids: dict[str, int] = {}

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from auditor.facts import CallFact, Member, ModuleFacts, Piece
-from auditor.model import DriverUse, Site
+from auditor.model import Diagnostic, DriverUse, Site
 from auditor.redact import redact
 from auditor.resolve.text import Flat, extent, flatten, render
 
@@ -47,6 +47,9 @@ class SiteBuilder:
                 break
         if require_parse and (analysis is None or analysis.parse_error is not None):
             return
+        if analysis is not None and (analysis.parse_error or "").startswith("internal error"):
+            self.state.diagnostics.append(Diagnostic(path, "internal", f"the SQL sent at line {line} could not be "
+                                                     f"classified ({analysis.parse_error}); please report it", line))
         function = self._symbol(path, fid)
         from auditor.findings import stable_id
 

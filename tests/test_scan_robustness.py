@@ -41,3 +41,16 @@ def test_sql_that_sqlglot_cannot_parse_is_a_finding_not_a_silent_drop(tmp_path):
     inv = scan(tmp_path)
     assert [(f.rule_id, f.location.line) for f in inv.findings] == [("PAR001", 3)]
     assert inv.sites[0].statement == "unparsed"
+
+
+def test_a_classifier_crash_is_a_diagnostic_not_a_silent_drop(tmp_path, monkeypatch):
+    import auditor.classify as classify
+
+    def explode(sql, placeholders):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(classify, "split_and_parse", explode)
+    (tmp_path / "a.js").write_text(GOOD, encoding="utf-8")
+    inv = scan(tmp_path)
+    assert [(d.path, d.kind, d.line) for d in inv.diagnostics] == [("a.js", "internal", 3)]
+    assert "boom" in inv.diagnostics[0].message and len(inv.sites) == 1
