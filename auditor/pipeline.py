@@ -42,8 +42,11 @@ def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None,
             facts = _parse(text, source.rel, source.language, state.diagnostics)
             if facts is not None:
                 modules[source.rel] = facts
+    from auditor.resolve.aliases import load_aliases
+
     base = root if root.is_dir() else root.parent
-    return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base))
+    return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base),
+                   aliases=load_aliases(base))
 
 
 def scan_text(code: str, filename: str = "example.js", *, rules=None) -> Inventory:
@@ -83,7 +86,7 @@ def _context_loader(base: Path) -> Callable[[str], object]:
     return load
 
 
-def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None) -> Inventory:
+def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None, aliases=()) -> Inventory:
     from auditor.catalog import load_rules, rule_metadata
     from auditor.resolve.sinks import SinkFinder
     from auditor.resolve.values import Project
@@ -91,7 +94,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
 
     rules = load_rules() if rules is None else rules
     scanned = set(modules)
-    project = Project(modules, load)
+    project = Project(modules, load, aliases)
     finder = SinkFinder(project)
     factory = FindingFactory(rules, {p: m.lines for p, m in modules.items()})
     builder = SiteBuilder(project, rules, factory, state)

@@ -270,3 +270,63 @@ def test_explicit_file_reads_imported_wrappers_for_context(tmp_path):
     inv = scan(tmp_path, [tmp_path / "routes/chat.js"])
     assert inv.files == ("routes/chat.js",)
     assert [(s.path, s.line, s.kind) for s in inv.sites] == [("routes/chat.js", 2, "wrapper")]
+
+
+def test_rest_parameter_forwarders_and_default_object_exports(tmp_path):
+    inv = project(tmp_path, {
+        "db.mjs": """
+            import mysql from 'mysql2/promise';
+            const pool = mysql.createPool({});
+            const query = (...args) => pool.query(...args);
+            export default { query, execute: async function (sql, values) { return pool.execute(sql, values); } };
+        """,
+        "use.mjs": """
+            import db from './db.mjs';
+            await db.query('SELECT * FROM users');
+            await db.execute('DELETE FROM sessions WHERE id = ?', [1]);
+        """,
+    })
+    assert not [s for s in inv.sites if s.path == "db.mjs"]
+    assert [(s.line, s.kind, s.callee) for s in inv.sites] == [(3, "wrapper", "db.query"), (4, "wrapper", "db.execute")]
+
+
+def test_inline_callbacks_that_pass_their_argument_to_a_sink_are_sites_not_wrappers():
+    inv = scan_text(textwrap.dedent("""
+        const mysql = require('mysql2/promise');
+        const pool = mysql.createPool({});
+        const statements = ['DELETE FROM sessions', 'DELETE FROM tokens'];
+        statements.forEach((statement) => pool.query(statement));
+    """), "purge.js")
+    # the call is a site whose SQL is unknown statically; the strings it may send are literal sites
+    assert [(s.line, s.kind, s.dynamic, s.statement) for s in inv.sites] == [
+        (4, "literal", False, "delete"), (4, "literal", False, "delete"), (5, "driver", True, "unknown")]
+
+
+def test_tsconfig_path_aliases_resolve_imports(tmp_path):
+    inv = project(tmp_path, {
+        "tsconfig.json": """
+            {
+              // comments are allowed in tsconfig
+              "compilerOptions": { "baseUrl": ".", "paths": { "@/*": ["./src/*"], "~db": ["./src/lib/db.ts"] } },
+            }
+        """,
+        "src/lib/db.ts": """
+            import mysql from 'mysql2/promise';
+            const pool = mysql.createPool(process.env.DATABASE_URL!);
+            export async function sql<T>(text: string, params: unknown[] = []): Promise<T[]> {
+              const [rows] = await pool.query(text, params);
+              return rows as T[];
+            }
+        """,
+        "src/app/api/users/route.ts": """
+            import { sql } from '@/lib/db';
+            import * as db from '~db';
+            export async function GET() {
+              const rows = await sql('SELECT id, email FROM users');
+              await db.sql('SELECT 1 FROM guilds');
+              return Response.json(rows);
+            }
+        """,
+    })
+    route = sites_by_line(inv, "src/app/api/users/route.ts")
+    assert {line: s.kind for line, s in route.items()} == {5: "wrapper", 6: "wrapper"}

@@ -154,6 +154,8 @@ class _Walker(ModuleMixin, ValueMixin):
         elif kind == "array_pattern":
             for index, child in enumerate(c for c in pattern.named_children):
                 self.bind_pattern(child, Elem(value, index), scope)
+        elif kind == "rest_pattern" and pattern.named_children:
+            self.bind_pattern(pattern.named_children[0], value, scope)
         elif kind in ("assignment_pattern", "object_assignment_pattern"):
             self.bind_pattern(pattern.child_by_field_name("left"), value, scope)
         elif kind in ("required_parameter", "optional_parameter"):

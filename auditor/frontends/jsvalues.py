@@ -9,7 +9,7 @@ from auditor.facts import Call, Cls, Elem, Func, Import, Member, New, Obj, Opaqu
 from auditor.frontends.jstext import decode_escape
 
 UNWRAP = {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
-          "satisfies_expression", "type_assertion"}
+          "satisfies_expression", "type_assertion", "spread_element"}  # `f(...args)` forwards args
 FUNCTIONS = {"function_declaration", "generator_function_declaration", "function_expression",
              "function", "arrow_function", "generator_function", "method_definition"}
 

@@ -65,6 +65,8 @@ class SinkFinder:
         if sink.sql is None:
             return None
         value = self.project.eval(sink.path, sink.sql)
+        if value[0] == "param" and (value[1], value[2]) in self.project.callbacks():
+            return None  # an inline callback is not called by name: its sink call is a site
         if value[0] == "param" and value[2] in self.project.enclosing(sink.path, sink.call.fid):
             return value[1], value[2], value[3]
         return None

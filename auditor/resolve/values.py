@@ -38,9 +38,11 @@ EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 class Project:
     """All modules of one scan, with memoised evaluation of their values."""
 
-    def __init__(self, modules: dict[str, ModuleFacts], load: Callable[[str], ModuleFacts | None] | None = None):
+    def __init__(self, modules: dict[str, ModuleFacts], load: Callable[[str], ModuleFacts | None] | None = None,
+                 aliases: tuple = ()):
         self.modules = dict(modules)
         self._load = load
+        self.aliases = aliases  # tsconfig/jsconfig `paths`, see auditor.resolve.aliases
         self._memo: dict = {}
         self._active: set = set()
         self._callbacks: dict | None = None
@@ -56,12 +58,19 @@ class Project:
         return self.modules.get(path)
 
     def resolve_spec(self, importer: str, spec: str) -> str | None:
-        if not spec.startswith("."):
-            return None
-        base = posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))
-        stem = base[:-3] if base.endswith(".js") else base  # TypeScript imports './x.js' for x.ts
-        candidates = [base] + [stem + ext for ext in EXTENSIONS] + [base + "/index" + ext for ext in EXTENSIONS]
-        return next((c for c in candidates if self.module(c) is not None), None)
+        if spec.startswith("."):
+            bases = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
+        else:
+            from auditor.resolve.aliases import expand
+
+            bases = expand(spec, self.aliases)
+        for base in bases:
+            stem = base[:-3] if base.endswith(".js") else base  # TypeScript imports './x.js' for x.ts
+            candidates = [base] + [stem + ext for ext in EXTENSIONS] + [base + "/index" + ext for ext in EXTENSIONS]
+            found = next((c for c in candidates if self.module(c) is not None), None)
+            if found is not None:
+                return found
+        return None
 
     # -- evaluation ---------------------------------------------------------------------------
     def eval(self, path: str, value) -> tuple:
