@@ -330,3 +330,43 @@ def test_tsconfig_path_aliases_resolve_imports(tmp_path):
     })
     route = sites_by_line(inv, "src/app/api/users/route.ts")
     assert {line: s.kind for line, s in route.items()} == {5: "wrapper", 6: "wrapper"}
+
+
+def test_es5_constructor_functions_and_prototype_methods():
+    inv = scan_text(textwrap.dedent("""
+        const mysql = require('mysql2/promise');
+        function SessionStore(options) {
+          this.options = options;
+          this.connection = this.createPool(options);
+        }
+        SessionStore.prototype.createPool = function (options) {
+          return mysql.createPool(options);
+        };
+        SessionStore.prototype.query = function (sql, params) {
+          return this.connection.query(sql, params);
+        };
+        SessionStore.prototype.get = function (id) {
+          const sql = 'SELECT ?? AS data FROM ?? WHERE ?? = ?';
+          return this.query(sql, ['data', 'sessions', 'session_id', id]);
+        };
+        SessionStore.prototype = Object.assign(SessionStore.prototype, {});
+        module.exports = SessionStore;
+    """), "store.js")
+    assert [(s.line, s.kind, s.callee, s.function) for s in inv.sites] == [(15, "wrapper", "this.query", "SessionStore.get")]
+
+
+def test_ids_survive_unrelated_line_shifts():
+    code = textwrap.dedent("""
+        const mysql = require('mysql2/promise');
+        const pool = mysql.createPool({});
+        module.exports = (router) => router.get('/', async (req, res) => {
+          const [rows] = await pool.query('SELECT IFNULL(name, email) FROM users');
+          res.json(rows);
+        });
+    """)
+    before = scan_text(code, "routes.js")
+    after = scan_text("// a new header comment\n\n" + code.replace("const pool", "\n\nconst pool"), "routes.js")
+    assert [f.location.line for f in after.findings] != [f.location.line for f in before.findings]
+    assert [f.id for f in after.findings] == [f.id for f in before.findings]
+    assert [s.id for s in after.sites] == [s.id for s in before.sites]
+    assert before.sites[0].function == "<anonymous>/<anonymous>"

@@ -68,6 +68,8 @@ class _Walker(ModuleMixin, ValueMixin):
         self.ids: dict[tuple, int] = {}
         self.scopes: list[int] = []  # enclosing function ids, innermost last
         self.classes: list[int] = []
+        self.this_stack: list[int] = []  # what `this` is: a class, or a constructor function (ES5)
+        self.prototype_owner: dict[int, int] = {}  # function id -> constructor of `X.prototype.m = function`
         self.functions: dict[int, FunctionFact] = {}
         self.function_returns: dict[int, list] = {}
         self.class_info: dict[int, dict] = {}
@@ -208,8 +210,14 @@ class _Walker(ModuleMixin, ValueMixin):
             if obj in ("exports", "module.exports"):
                 self.exports[prop] = value
                 self.name_function(right, prop)
-            elif obj == "this" and self.classes:
-                self.class_info[self.classes[-1]]["fields"][prop] = value
+            elif obj == "this" and self.this_stack:
+                self.class_entry(self.this_stack[-1])["fields"][prop] = value
+            elif obj.endswith(".prototype"):
+                self.prototype_method(obj[: -len(".prototype")], prop, right)
+            elif prop == "prototype" and self.unwrap(right).type == "object":
+                for pair in self.unwrap(right).named_children:
+                    if pair.type == "pair":
+                        self.prototype_method(obj, self.src(pair.child_by_field_name("key")), pair.child_by_field_name("value"))
         self.visit(right)
         if left.type != "identifier":
             self.visit(left)
@@ -228,6 +236,23 @@ class _Walker(ModuleMixin, ValueMixin):
                 return False
         return None
 
+    def class_entry(self, cid: int) -> dict:
+        if cid not in self.class_info:
+            fn = self.functions.get(cid)
+            self.class_info[cid] = {"name": fn.name if fn else "<class>", "methods": {}, "fields": {}, "super": None}
+        return self.class_info[cid]
+
+    def prototype_method(self, owner: str, method: str, fn_node) -> None:
+        """`Owner.prototype.method = function () {...}`: an ES5 class method; `this` is an Owner."""
+        bound = next((self.bindings[(s, owner)] for s in self.chain if (s, owner) in self.bindings), None)
+        fn_node = self.unwrap(fn_node)
+        if not isinstance(bound, Func) or fn_node.type not in FUNCTIONS:
+            return
+        fid = self.id_for(fn_node)
+        self.class_entry(bound.fid)["methods"][method] = fid
+        self.prototype_owner[fid] = bound.fid
+        self.pending_names[fid] = f"{self.class_entry(bound.fid)['name']}.{method}"
+
     def visit_inner_calls(self, node) -> None:
         for child in node.children:
             self.visit(child)
@@ -239,7 +264,8 @@ class _Walker(ModuleMixin, ValueMixin):
         name = self.pending_names.pop(fid, None) or (self.src(name_node) if name_node is not None else None)
         cid = self.classes[-1] if self.classes and node.type == "method_definition" else 0
         if name is None:
-            name = f"<anonymous@{node.start_point[0] + 1}>"
+            # no line numbers in symbols: they feed fingerprints, which must survive edits elsewhere
+            name = f"{self.symbol()}/<anonymous>" if self.fid else "<anonymous>"
         if cid:
             cname = self.class_info[cid]["name"]
             self.class_info[cid]["methods"][name] = fid
@@ -256,6 +282,9 @@ class _Walker(ModuleMixin, ValueMixin):
         line, _ = self.point(node.start_point)
         end_line, _ = self.point(node.end_point)
         self.functions[fid] = FunctionFact(fid, qualified, tuple(self.src(p) for p in params), cid, self.fid, line, end_line)
+        own_this = node.type not in ("arrow_function", "method_definition")
+        if own_this:
+            self.this_stack.append(self.prototype_owner.get(fid, fid))  # ES5: a function can be a constructor
         self.scopes.append(fid)
         for index, param in enumerate(params):
             self.bind_pattern(param, Param(fid, index), fid)
@@ -265,6 +294,8 @@ class _Walker(ModuleMixin, ValueMixin):
                 self.function_returns.setdefault(fid, []).append(self.value(body))
             self.visit(body)
         self.scopes.pop()
+        if own_this:
+            self.this_stack.pop()
 
     def on_return_statement(self, node):
         expr = next((c for c in node.named_children), None)
@@ -274,7 +305,7 @@ class _Walker(ModuleMixin, ValueMixin):
     def on_class(self, node) -> None:
         cid = self.id_for(node)
         name_node = node.child_by_field_name("name")
-        name = self.src(name_node) if name_node is not None else self.pending_names.pop(cid, f"<class@{node.start_point[0] + 1}>")
+        name = self.src(name_node) if name_node is not None else self.pending_names.pop(cid, "<class>")
         heritage = next((c for c in node.children if c.type == "class_heritage"), None)
         superclass = None
         if heritage is not None and heritage.named_children:
@@ -286,6 +317,7 @@ class _Walker(ModuleMixin, ValueMixin):
         if name_node is not None:
             self.bind(self.fid, name, Cls(cid))
         self.classes.append(cid)
+        self.this_stack.append(cid)
         body = node.child_by_field_name("body")
         for member in (body.named_children if body is not None else []):
             if member.type in ("field_definition", "public_field_definition"):
@@ -295,6 +327,7 @@ class _Walker(ModuleMixin, ValueMixin):
                     self.class_info[cid]["fields"][self.src(key)] = self.value(val)
             self.visit(member)
         self.classes.pop()
+        self.this_stack.pop()
 
     # -- calls and driver uses -------------------------------------------------------------
     def on_call_expression(self, node):

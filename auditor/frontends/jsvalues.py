@@ -28,7 +28,7 @@ class ValueMixin:
             end_line, end_col = self.point(node.end_point)
             return Ref(self.chain, self.src(node), line, col, end_line, end_col)
         if kind == "this":
-            return This(self.classes[-1] if self.classes else 0)
+            return This(self.this_stack[-1] if self.this_stack else 0)
         if kind == "member_expression":
             return Member(self.value(node.child_by_field_name("object")), self.src(node.child_by_field_name("property")))
         if kind == "subscript_expression":

@@ -106,7 +106,7 @@ class Project:
             return self.call_result(path, v)
         if isinstance(v, New):
             target = self.eval(path, v.callee)
-            if target[0] == "class":
+            if target[0] in ("class", "func"):  # `new Store()` of an ES5 constructor function too
                 return ("instance", target[1], target[2])
             if target[0] == "orm-class":
                 return ("orm", target[1])
