@@ -31,6 +31,9 @@ MATCH_FORMS = ("node", "function", "keyword", "type", "driver_use")
 REQUIRED = ("id", "slug", "title", "category", "severity", "fix", "effort_minutes", "message",
             "why", "postgres", "references", "examples")
 ALLOWED = frozenset(REQUIRED + ("match", "check"))
+EXAMPLE_KEYS = frozenset({"language", "fail", "pass"})
+EXAMPLE_OPTIONS = ("target", "placeholders")  # passed to analyze_sql (sql examples)
+EXAMPLE_LANGUAGES = ("sql", "javascript", "python")
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHECK = re.compile(r"^auditor\.checks\.[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*$")
@@ -174,15 +177,46 @@ def _match_or_check(data: dict, slug: str, fail):
     return MappingProxyType({form: tuple(values) if isinstance(value, list) else value}), None
 
 
+def example_sets(rule: Rule) -> tuple[Mapping, ...]:
+    """The rule's main example set, then its `more` sets (each: language, fail, pass, target, placeholders)."""
+    return (rule.examples, *rule.examples["more"])
+
+
 def _examples(examples, fail) -> Mapping:
-    if not isinstance(examples, dict) or set(examples) != {"language", "fail", "pass"}:
-        raise fail("'examples' must have exactly the keys language, fail, pass")
-    if examples["language"] not in ("sql", "javascript"):
-        raise fail("examples 'language' must be sql or javascript")
+    if not isinstance(examples, dict):
+        raise fail("'examples' must be a mapping")
+    more = examples.get("more", ())
+    if "more" in examples and (not isinstance(more, list) or not more):
+        raise fail("examples 'more' must be a non-empty list of example sets")
+    main = _example_set({k: v for k, v in examples.items() if k != "more"}, "examples", fail)
+    sets = tuple(_example_set(m, f"examples 'more' #{n + 1}", fail) for n, m in enumerate(more))
+    return MappingProxyType({**main, "more": sets})
+
+
+def _example_set(examples, where: str, fail) -> Mapping:
+    """{language, fail, pass} plus, for SQL only, the optional analyze_sql options target / placeholders."""
+    if not isinstance(examples, dict):
+        raise fail(f"{where} must be a mapping")
+    if unknown := sorted(set(map(str, examples)) - EXAMPLE_KEYS - set(EXAMPLE_OPTIONS)):
+        raise fail(f"{where} has unknown key(s): {', '.join(unknown)}")
+    if missing := sorted(EXAMPLE_KEYS - set(examples)):
+        raise fail(f"{where} misses key(s): {', '.join(missing)}")
+    if examples["language"] not in EXAMPLE_LANGUAGES:
+        raise fail(f"{where} 'language' must be one of {', '.join(EXAMPLE_LANGUAGES)}")
     for key in ("fail", "pass"):
         cases = examples[key]
         if not isinstance(cases, list) or len(cases) < 2 or not all(isinstance(c, str) for c in cases):
-            raise fail(f"examples {key!r} must be a list of at least 2 strings")
+            raise fail(f"{where} {key!r} must be a list of at least 2 strings")
+    options = {key: examples.get(key) for key in EXAMPLE_OPTIONS}
+    if any(v is not None for v in options.values()):
+        from auditor.placeholders import MODES, TARGETS  # only rules with options pay for sqlglot
+
+        if examples["language"] != "sql":
+            raise fail(f"{where}: {', '.join(EXAMPLE_OPTIONS)} apply to sql examples only")
+        for key, allowed in (("target", TARGETS), ("placeholders", MODES)):
+            if options[key] is not None and options[key] not in allowed:
+                raise fail(f"{where} {key!r} must be one of {', '.join(allowed)}, not {options[key]!r}")
     return MappingProxyType({
         "language": examples["language"], "fail": tuple(examples["fail"]), "pass": tuple(examples["pass"]),
+        **options,
     })

@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import importlib
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
@@ -17,6 +17,7 @@ from sqlglot.tokens import Token, TokenType
 
 from auditor.catalog import CatalogError, Rule
 from auditor.checks.base import HOLE, Statement
+from auditor.placeholders import bind_markers, mode_of
 
 EVIDENCE_MAX = 200
 _STRICT = False  # tests set this to let a crashing check raise instead of being skipped
@@ -40,10 +41,15 @@ class SqlAnalysis:
     complete: bool  # every statement parsed into a full tree (no error, no opaque command)
 
 
-def analyze_sql(sql: str, rules: Sequence[Rule], *, placeholders: str = "driver") -> SqlAnalysis:
+def analyze_sql(sql: str, rules: Sequence[Rule], *, placeholders: str = "driver",
+                target: str | None = None) -> SqlAnalysis:
+    """placeholders: driver | orm | pyformat | named (see auditor.placeholders);
+    target: the PostgreSQL driver the code moves to (auditor.placeholders.TARGETS) or None."""
     checks = [(rule, fn) for rule in rules if (fn := matcher(rule)) is not None]
     try:
-        stmts = split_and_parse(sql, "orm" if placeholders == "orm" else "driver")
+        stmts = split_and_parse(sql, mode_of(placeholders))
+        if target is not None:
+            stmts = [replace(s, target=target) for s in stmts]
         matches = tuple(sorted(_run(sql, stmts, checks), key=lambda m: (m.start, m.rule.id)))
         errors = [s.error for s in stmts if s.error]
         return SqlAnalysis(
@@ -132,7 +138,7 @@ def _dialect() -> MySQL:
 
 def split_and_parse(sql: str, placeholders: str) -> list[Statement]:
     try:
-        tokens = _Tokenizer(dialect=_dialect()).tokenize(sql)
+        tokens = bind_markers(sql, _Tokenizer(dialect=_dialect()).tokenize(sql), placeholders)
     except Exception as exc:  # noqa: BLE001 - TokenError and whatever else the tokenizer raises
         return [Statement(sql, (), None, f"cannot tokenize: {exc}", "unparsed", placeholders)]
     stmts, chunk = [], []
@@ -216,7 +222,7 @@ def _is_command(stmt: Statement) -> bool:
 
 
 def tables(stmts: Sequence[Statement]) -> tuple[str, ...]:
-    """Lower-cased tables read or written, CTE names, aliases and holes left out."""
+    """Lower-cased tables read or written, CTE names, aliases, holes and placeholders left out."""
     names: set[str] = set()
     for stmt in stmts:
         if isinstance(stmt.tree, exp.Command) and stmt.kind == "lock":
@@ -227,6 +233,8 @@ def tables(stmts: Sequence[Statement]) -> tuple[str, ...]:
         local = {c.alias_or_name.lower() for c in stmt.tree.find_all(exp.CTE)}
         local |= {t.alias.lower() for t in found if t.alias} | {"dual"}
         for table in found:
+            if isinstance(table.this, exp.Placeholder):
+                continue
             parts = [p for p in (table.catalog, table.db, table.name) if p]
             if not parts or any(HOLE.match(p) for p in parts) or (len(parts) == 1 and parts[0].lower() in local):
                 continue

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -35,7 +36,10 @@ LANGUAGES: dict[str, str] = {
     ".js": "javascript", ".jsx": "javascript", ".mjs": "javascript", ".cjs": "javascript",
     ".ts": "typescript", ".mts": "typescript", ".cts": "typescript",
     ".tsx": "tsx",
+    ".py": "python",
 }
+# PEP 263: `# -*- coding: latin-1 -*-` on line 1 or 2 of a Python file
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 SKIP_DIRS = frozenset({
     "node_modules", "bower_components", "jspm_packages", "vendor", "third_party",
     "dist", "build", "out", ".next", ".nuxt", ".output", "coverage",
@@ -304,6 +308,17 @@ def _minified(rel: str, head: str) -> Diagnostic | None:
     return None
 
 
+def _declared_encoding(rel: str, data: bytes) -> str | None:
+    """The encoding a Python file declares for itself (PEP 263), if any."""
+    if not rel.endswith(".py"):
+        return None
+    for line in data.split(b"\n", 2)[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+    return None
+
+
 def _decode(rel: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
     skip = _sniff(rel, data[:_SNIFF_BYTES])
     if skip is not None:
@@ -316,6 +331,12 @@ def _decode(rel: str, data: bytes) -> tuple[str | None, Diagnostic | None]:
                 rel, "encoding", "Not valid UTF-16 despite its byte-order mark; bad bytes replaced.")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    declared = _declared_encoding(rel, data)
+    if declared is not None:
+        try:
+            return data.decode(declared), None
+        except (LookupError, UnicodeDecodeError):
+            pass
     try:
         return data.decode("utf-8"), None
     except UnicodeDecodeError as e:

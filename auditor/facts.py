@@ -30,13 +30,15 @@ class Piece:
     param: bool = False
     end_line: int = 0
     end_col: int = 0
+    path: str = ""  # set when the text comes from another module (an imported constant)
 
 
 @dataclass(frozen=True)
 class Text:
-    pieces: tuple[Union[Piece, "Ref"], ...]
+    pieces: tuple[Union[Piece, "Ref", "Text"], ...]
     lit_id: int  # id of the outermost literal expression (to know which literals reached a sink)
     dynamic: bool = False  # built by conditional appends (`sql += ...`)
+    formatted: bool = False  # built by `%` formatting or `.format()` (Python)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ class FunctionFact:
     line: int
     end_line: int
     returns: tuple[Value, ...] = ()
+    decorators: tuple[Value, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,18 @@ class CallFact:
     location: Location  # the whole call expression
     tagged: bool = False  # tagged template: args[0] is the template
     array_pattern: Location | None = None  # `const [rows] = await <this call>`
+    kwargs: tuple[tuple[str, "Value", Location], ...] = ()  # Python keyword arguments
+
+
+@dataclass(frozen=True)
+class Block:
+    """A `with` statement: what it enters, and the lines of its body."""
+
+    fid: int
+    value: "Value"
+    location: Location
+    body_line: int
+    end_line: int
 
 
 @dataclass(frozen=True)
@@ -162,4 +177,7 @@ class ModuleFacts:
     calls: tuple[CallFact, ...] = ()
     literals: tuple[tuple[Text, Location, int], ...] = ()  # SQL-looking texts: (text, where, fid)
     driver_uses: tuple[DriverUse, ...] = ()  # uses that need no receiver knowledge
+    references: tuple[tuple[str, "Value", Location, str, int], ...] = ()  # (use kind, value to type, where, evidence, fid)
+    blocks: tuple["Block", ...] = ()  # `with` statements
+    route_facts: object = None  # per-module route facts (frontends.pyroutes), composed by auditor.routes
     lines: tuple[str, ...] = ()  # source lines, for code snippets

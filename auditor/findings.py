@@ -14,11 +14,11 @@ def stable_id(prefix: str, *parts: str) -> str:
 
 
 class FindingFactory:
-    def __init__(self, rules, lines_by_path: dict[str, tuple[str, ...]]):
+    def __init__(self, rules, modules: dict):
         from auditor.classify import rules_for_driver_use
 
         self.by_use = rules_for_driver_use(rules)
-        self.lines = lines_by_path
+        self.modules = modules  # path -> ModuleFacts (live: modules read for context appear later)
         self.findings: list[Finding] = []
         self.seen_ids: dict[str, int] = {}
 
@@ -37,22 +37,23 @@ class FindingFactory:
         return replace(site, id=unique)
 
     def code_line(self, path: str, line: int) -> str:
-        lines = self.lines.get(path, ())
+        facts = self.modules.get(path)
+        lines = facts.lines if facts is not None else ()
         return redact(lines[line - 1].strip())[:200] if 0 < line <= len(lines) else ""
 
     def from_sql_match(self, site: Site, rendered, match) -> None:
         from auditor.resolve.text import position
 
         rule = match.rule
-        line, col = position(rendered, match.start)
-        end_line, end_col = position(rendered, max(match.start, match.end))
-        if not line:
-            line, col, end_line, end_col = site.line, site.col, site.line, site.col
+        where, line, col = position(rendered, match.start)
+        _, end_line, end_col = position(rendered, max(match.start, match.end))
+        if not line:  # text the call implies (no source): point at the call
+            where, line, col, end_line, end_col = "", site.line, site.col, site.line, site.col
         fix = rule.fix
         if site.dynamic and fix.rank > FixSafety.REVIEW.rank:
             fix = FixSafety.REVIEW
         message = rule.message + (f" ({match.detail})" if match.detail else "")
-        self._add(rule, Location(site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
+        self._add(rule, Location(where or site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
                   fix, site.id, site.line, (site.function, site.id))
 
     def from_driver_use(self, use) -> None:

@@ -60,10 +60,15 @@ def scan_text(code: str, filename: str = "example.js", *, rules=None) -> Invento
 
 
 def _parse(text: str, rel: str, language: str, diagnostics: list):
-    from auditor.frontends.javascript import parse_module
-
     try:
-        facts, problems = parse_module(text, rel, language)
+        if language == "python":
+            from auditor.frontends.python import parse_module as parse_python
+
+            facts, problems = parse_python(text, rel)
+        else:
+            from auditor.frontends.javascript import parse_module
+
+            facts, problems = parse_module(text, rel, language)
     except (RecursionError, ValueError, UnicodeError) as error:
         diagnostics.append(Diagnostic(rel, "internal", f"could not analyse this file: {type(error).__name__}: {error}"))
         return None
@@ -96,7 +101,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     scanned = set(modules)
     project = Project(modules, load, aliases)
     finder = SinkFinder(project)
-    factory = FindingFactory(rules, {p: m.lines for p, m in modules.items()})
+    factory = FindingFactory(rules, project.modules)
     builder = SiteBuilder(project, rules, factory, state)
     for sink in finder.solve():
         if sink.path in scanned and finder.forwarded_param(sink) is None and sink.sql is not None:

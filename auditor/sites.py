@@ -4,35 +4,36 @@ from __future__ import annotations
 from auditor.facts import CallFact, Member, ModuleFacts, Piece
 from auditor.model import Diagnostic, DriverUse, Site
 from auditor.redact import redact
+from auditor.resolve import apis
 from auditor.resolve.text import Flat, extent, flatten, render
-
-_ESCAPE_METHODS = {"escape", "escapeId", "format"}
 
 
 class SiteBuilder:
     def __init__(self, project, rules, factory, state):
         self.project, self.rules, self.factory, self.state = project, rules, factory, state
-        self.consumed: dict[str, set[int]] = {}
+        self.consumed: set[tuple[str, int]] = set()  # (path, literal id) that reached a sink
+        self.upserts: set[tuple[str, int]] = set()  # (path, fid) of functions that send ON DUPLICATE KEY UPDATE
 
     def add_sink(self, sink) -> None:
         call = sink.call
-        flat = flatten(self.project, sink.path, sink.sql, param_holes=call.tagged)
-        self.consumed.setdefault(sink.path, set()).update(flat.lit_ids)
+        flat = flatten(self.project, sink.path, sink.sql, param_holes=call.tagged, prefix=sink.prefix)
+        self.consumed.update(flat.lit_ids)
         confidence = "medium" if flat.dynamic else "high"
-        self.add_site(sink.path, call.location.line, call.location.col, call.callee_text, sink.kind, flat,
-                      confidence, call.fid, sink.placeholders)
+        site = self.add_site(sink.path, call.location.line, call.location.col, call.callee_text, sink.kind, flat,
+                             confidence, call.fid, sink.placeholders)
+        if flat.formatted and site is not None:
+            self.state.uses.append(DriverUse("string-built-sql", site.sql_location, site.sql[:80], "high", site.function))
 
     def add_literals(self, facts: ModuleFacts) -> None:
-        consumed = self.consumed.get(facts.path, set())
         for text, location, fid in facts.literals:
-            if text.lit_id in consumed:
+            if (facts.path, text.lit_id) in self.consumed:
                 continue
             flat = flatten(self.project, facts.path, text)
             self.add_site(facts.path, location.line, location.col, "", "literal", flat, "low", fid, "driver",
                           require_parse=True)
 
     def add_site(self, path, line, col, callee, kind, flat: Flat, confidence, fid, placeholders,
-                 require_parse: bool = False) -> None:
+                 require_parse: bool = False) -> Site | None:
         from auditor.classify import analyze_sql
 
         has_text = any(isinstance(p, Piece) and p.kind == "lit" and p.text.strip() for p in flat.pieces)
@@ -46,7 +47,7 @@ class SiteBuilder:
             if result is None or result.parse_error is None:
                 break
         if require_parse and (analysis is None or analysis.parse_error is not None):
-            return
+            return None
         if analysis is not None and (analysis.parse_error or "").startswith("internal error"):
             self.state.diagnostics.append(Diagnostic(path, "internal", f"the SQL sent at line {line} could not be "
                                                      f"classified ({analysis.parse_error}); please report it", line))
@@ -67,20 +68,31 @@ class SiteBuilder:
         if analysis is not None:
             for match in analysis.matches:
                 self.factory.from_sql_match(site, rendered, match)
+                if match.rule.slug == "on-duplicate-key-update":
+                    self.upserts.add((path, fid))
+        return site
 
     def receiver_uses(self, finder, facts: ModuleFacts) -> list[DriverUse]:
-        """Driver-API uses that depend on what the receiver is (a mysql2 client or module)."""
-        uses = []
+        """Driver-API uses that depend on what a receiver or reference is (a MySQL client, class ...)."""
+        path, uses = facts.path, []
         for call in facts.calls:
-            if finder.is_mysql_receiver(facts.path, call, _ESCAPE_METHODS, module_too=True):
-                uses.append(self._use("escape-format", facts.path, call))
-            elif finder.is_mysql_receiver(facts.path, call, {"beginTransaction"}):
-                uses.append(self._use("transaction-driver-methods", facts.path, call))
+            kind = finder.method_use(path, call)
+            if kind is not None:
+                uses.append(self._use(kind, path, call))
             elif call.array_pattern is not None:
-                sink = finder.classify(facts.path, call)
+                sink = finder.classify(path, call)
                 if sink is not None and sink.kind == "driver":
                     uses.append(DriverUse("result-tuple", call.array_pattern, call.callee_text, "high",
-                                          self._symbol(facts.path, call.fid)))
+                                          self._symbol(path, call.fid)))
+            if call.kwargs and finder.type_of(path, call.callee) in apis.CONNECT_TYPES:
+                uses.extend(DriverUse("connection-charset", where, f"{name}=...", "high", self._symbol(path, call.fid))
+                            for name, _, where in call.kwargs if name in apis.CONNECT_KEYWORDS)
+        for kind, value, where, evidence, fid in facts.references:
+            if kind == "rowcount":
+                if (path, fid) in self.upserts:
+                    uses.append(DriverUse("upsert-rowcount", where, evidence, "medium", self._symbol(path, fid)))
+            elif finder.type_of(path, value) in apis.REFERENCE_USES.get(kind, ()):
+                uses.append(DriverUse(kind, where, evidence, "high", self._symbol(path, fid)))
         return uses
 
     def _use(self, kind: str, path: str, call: CallFact) -> DriverUse:

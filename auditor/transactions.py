@@ -1,8 +1,10 @@
 """Transactions and the SQL sites inside them.
 
-Three shapes: driver methods (`conn.beginTransaction()` ... `commit()`), SQL sent as text
-(`START TRANSACTION`/`BEGIN`/`SET autocommit = 0` ... `COMMIT`), and wrapper callbacks (`db.tx(async (conn) => ...)`,
-where `tx` invokes its callback inside a transaction of either of the other shapes).
+Four shapes: driver methods (`conn.beginTransaction()`, `conn.begin()` ... `commit()`), SQL sent
+as text (`START TRANSACTION`/`BEGIN`/`SET autocommit = 0` ... `COMMIT`), wrapper callbacks
+(`db.tx(async (conn) => ...)`, where `tx` runs its callback inside a transaction), and blocks
+(`with engine.begin():`, `with transaction.atomic():`, `@transaction.atomic`, `with conn:`, or a
+`with` of a project helper that opens a transaction).
 """
 from __future__ import annotations
 
@@ -33,7 +35,7 @@ def find_transactions(project, finder, state, scanned: set[str]) -> list[Transac
     opening: set[tuple[str, int]] = set()  # functions that open a transaction
     for path, facts in sorted(project.modules.items()):
         for call in facts.calls:
-            if finder.is_mysql_receiver(path, call, {"beginTransaction"}):
+            if finder.opens_transaction(path, call):
                 opening.add((path, call.fid))
                 if path in scanned:
                     inside = [s.id for s in by_scope.get((path, call.fid), []) if s.line >= call.location.line]
@@ -52,6 +54,7 @@ def find_transactions(project, finder, state, scanned: set[str]) -> list[Transac
             found.append(_record("sql", path, site.line, site.col, _end_line(project, path, fid), site.callee,
                                  project, fid, inside))
     found.extend(_wrapper_transactions(project, opening, state, scanned))
+    found.extend(_blocks(project, finder, opening, by_scope, scanned))
     seen: dict[str, int] = {}
     unique = []
     for record in found:
@@ -83,6 +86,47 @@ def _wrapper_transactions(project, opening, state, scanned) -> list[Transaction]
                                  fn.end_line if fn else call.location.end_line, call.callee_text, project, call.fid,
                                  [s.id for s in inside]))
     return found
+
+
+def _blocks(project, finder, opening, by_scope, scanned) -> list[Transaction]:
+    found = []
+    for path in sorted(scanned):
+        facts = project.modules[path]
+        for block in facts.blocks:
+            if _is_transaction(project, finder, opening, path, block.value):
+                inside = [s.id for (p, fid), sites in sorted(by_scope.items()) if p == path
+                          and block.fid in [fid, *project.enclosing(path, fid)]
+                          for s in sites if block.body_line <= s.line <= block.end_line]
+                callee = " ".join(facts.lines[block.location.line - 1].strip().split())[:80] \
+                    if block.location.line <= len(facts.lines) else ""
+                found.append(_record("block", path, block.location.line, block.location.col, block.end_line,
+                                     callee, project, block.fid, inside))
+        for fid, fn in sorted(facts.functions.items()):
+            if any(_is_transaction(project, finder, opening, path, d) for d in fn.decorators):
+                inside = [s.id for (p, f), sites in sorted(by_scope.items()) if p == path
+                          and fid in project.enclosing(path, f) for s in sites]
+                found.append(_record("block", path, fn.line, 1, fn.end_line, f"@{fn.name}", project, fid, inside))
+    return found
+
+
+def _is_transaction(project, finder, opening, path: str, value) -> bool:
+    """`engine.begin()`, `transaction.atomic` / `atomic()`, a MySQL connection, or a project helper
+    (a context manager) that opens a transaction itself."""
+    from auditor.facts import Call, Member
+    from auditor.resolve import apis
+
+    if isinstance(value, Call) and isinstance(value.callee, Member):
+        if (finder.type_of(path, value.callee.base), value.callee.name) in apis.TRANSACTION_BLOCKS:
+            return True
+    if finder.type_of(path, value) in apis.TRANSACTION_VALUES:
+        return True
+    if isinstance(value, Call):
+        target = project.eval(path, value.callee)
+        if target[0] == "func" and (target[1], target[2]) in opening:
+            return True
+        if target[0] == "api" and target[1] in apis.TRANSACTION_VALUES:
+            return True
+    return False
 
 
 def _end_line(project, path: str, fid: int) -> int:

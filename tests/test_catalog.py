@@ -10,12 +10,12 @@ import pytest
 import yaml
 
 import auditor.classify as classify
-from auditor.catalog import CatalogError, load_rules, rule_metadata, rules_dir
+from auditor.catalog import CatalogError, example_sets, load_rules, rule_metadata, rules_dir
 from auditor.classify import analyze_sql, matcher, rules_for_driver_use
 
-# The contract of /tmp/spec/RULES.md: exactly these ids, no others.
+# The contract of /tmp/spec/RULES.md (incl. "Added for Python (issue 4)"): exactly these ids, no others.
 CONTRACT = {
-    "SYN001", "SYN002", "SYN003", "SYN004", "SYN005", "SYN006", "SYN007", "SYN008", "SYN009",
+    "SYN001", "SYN002", "SYN003", "SYN004", "SYN005", "SYN006", "SYN007", "SYN008", "SYN009", "SYN010",
     "PAR001",
     "DML001", "DML002", "DML003", "DML004", "DML005", "DML006", "DML007",
     "FUN001", "FUN002", "FUN003", "FUN004", "FUN005", "FUN006", "FUN007", "FUN008", "FUN009",
@@ -23,6 +23,7 @@ CONTRACT = {
     "DDL001", "DDL002", "DDL003", "DDL004", "DDL005", "DDL006", "DDL007", "DDL008", "DDL009", "DDL010",
     "SEM001", "TXN001", "TXN002", "TXN003",
     "DRV001", "DRV002", "DRV003", "DRV004", "DRV005", "DRV006", "DRV007", "DRV008", "DRV009",
+    "DRV010", "DRV011", "DRV012", "DRV014", "DRV015",
 }
 RULES = load_rules()
 
@@ -85,6 +86,10 @@ def _valid_rule() -> dict:
     }
 
 
+def _python_set() -> dict:
+    return {"language": "python", "fail": ["import pymysql\n", "import MySQLdb\n"], "pass": ["x = 1\n", "y = 2\n"]}
+
+
 def _write(root: Path, data: dict, folder: str = "syntax", name: str = "demo-rule") -> Path:
     (root / folder).mkdir(parents=True, exist_ok=True)
     path = root / folder / f"{name}.yaml"
@@ -96,6 +101,26 @@ def test_a_valid_temp_rule_loads_and_runs(tmp_path):
     _write(tmp_path, _valid_rule())
     (rule,) = load_rules(tmp_path)
     assert {m.rule.id for m in analyze_sql("SELECT demo(1)", [rule]).matches} == {"SYN901"}
+
+
+def test_examples_in_several_languages_and_with_analysis_options(tmp_path):
+    data = _valid_rule()
+    data["examples"].update(target="asyncpg", placeholders="pyformat", more=[_python_set()])
+    _write(tmp_path, data)
+    (rule,) = load_rules(tmp_path)
+    main, extra = example_sets(rule)
+    assert (main["language"], main["target"], main["placeholders"]) == ("sql", "asyncpg", "pyformat")
+    assert (extra["language"], extra["target"], extra["placeholders"]) == ("python", None, None)
+    assert extra["fail"] == ("import pymysql\n", "import MySQLdb\n")
+
+
+def test_rules_that_also_fire_on_python_have_python_examples():
+    for rule_id in ("DRV001", "DRV002", "DRV007", "DRV008", "DRV009", "TXN001",
+                    "DRV010", "DRV011", "DRV012", "DRV014", "DRV015"):
+        rule = next(r for r in RULES if r.id == rule_id)
+        python = [s for s in example_sets(rule) if s["language"] == "python"]
+        assert len(python) == 1 and len(python[0]["fail"]) >= 2 and len(python[0]["pass"]) >= 2, rule_id
+        assert rule.match == {"driver_use": rule.slug}, rule_id
 
 
 @pytest.mark.parametrize(("change", "problem"), [
@@ -111,6 +136,16 @@ def test_a_valid_temp_rule_loads_and_runs(tmp_path):
     (lambda d: d.update(slug="other-name"), "file name"),
     (lambda d: d["examples"].update(fail=["SELECT DEMO(1)"]), "at least 2"),
     (lambda d: d.update(references=["not a url"]), "references"),
+    (lambda d: d["examples"].update(colour="red"), "unknown key"),
+    (lambda d: d["examples"].update(language="cobol"), "language"),
+    (lambda d: d["examples"].update(target="pg8000"), "target"),
+    (lambda d: d["examples"].update(placeholders="qmark"), "placeholders"),
+    (lambda d: d["examples"].update(more=[]), "non-empty list"),
+    (lambda d: d["examples"].update(more=[{**_python_set(), "colour": "red"}]), "unknown key"),
+    (lambda d: d["examples"].update(more=[{**_python_set(), "target": "asyncpg"}]), "sql examples only"),
+    (lambda d: d["examples"].update(more=[{**_python_set(), "pass": ["x = 1"]}]), "at least 2"),
+    (lambda d: d["examples"].update(more=[{**_python_set(), "more": []}]), "unknown key"),
+    (lambda d: d["examples"].update(more=[{"language": "python", "fail": ["a", "b"]}]), "misses key"),
 ])
 def test_bad_rule_file_raises_naming_the_file(tmp_path, change, problem):
     data = _valid_rule()

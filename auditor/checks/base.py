@@ -41,7 +41,8 @@ class Statement:
     tree: Any | None  # sqlglot expression, None when the parse failed
     error: str | None  # parser's reason when the statement did not parse
     kind: str  # select | insert | ... (see classify.statement_kind)
-    placeholders: str  # driver | orm
+    placeholders: str  # driver | orm | pyformat | named (auditor.placeholders)
+    target: str | None = None  # PostgreSQL driver the code moves to: asyncpg, psycopg ... or None
 
     def word(self, i: int) -> str:
         """Upper-cased text of a bare word or operator token ("" for literals, quoted names, holes)."""

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from sqlglot.tokens import TokenType
 
 from auditor.checks.base import Hit, Statement
+from auditor.placeholders import is_pyformat
 
 _LIMIT_END = frozenset({"OFFSET", "FOR", "UNION", "LOCK", "INTO", "PROCEDURE", "EXCEPT", "INTERSECT"})
 _NOT_A_TABLE = frozenset({"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "TABLE", "FORMAT",
@@ -27,11 +28,21 @@ def double_quoted_string(stmt: Statement) -> Iterator[Hit]:
 
 
 def question_mark_placeholder(stmt: Statement) -> Iterator[Hit]:
-    """SYN002: `?` reaching the driver (an ORM that binds `?` itself is fine)."""
-    if stmt.placeholders != "driver":
+    """SYN002: `?` reaching the driver (an ORM that binds `?` itself is fine). Python DB-API
+    code (`pyformat`) sends a `?` to the driver too; its `%s` markers are never `?`."""
+    if stmt.placeholders not in ("driver", "pyformat"):
         return
     for i, tok in enumerate(stmt.tokens):
         if tok.token_type == TokenType.PLACEHOLDER and tok.text == "?":
+            yield stmt.span(i, i)
+
+
+def pyformat_placeholder(stmt: Statement) -> Iterator[Hit]:
+    """SYN010: `%s` / `%(name)s` when the code moves to asyncpg, which only takes $1, $2 ..."""
+    if stmt.target != "asyncpg":
+        return
+    for i, tok in enumerate(stmt.tokens):
+        if is_pyformat(tok):
             yield stmt.span(i, i)
 
 

@@ -119,9 +119,10 @@ class _Walker(ModuleMixin, ValueMixin):
         calls = tuple(c if c.call_id not in self.array_targets else
                       CallFact(c.call_id, c.fid, c.callee, c.callee_text, c.args, c.location, c.tagged,
                                self.array_targets[c.call_id]) for c in self.calls)
-        return ModuleFacts(self.path, self.language, functions, classes, dict(self.bindings), dict(self.exports),
-                           self.module_value, tuple(self.star_exports), calls, tuple(self.literals),
-                           tuple(self.uses), tuple(self.lines))
+        return ModuleFacts(path=self.path, language=self.language, functions=functions, classes=classes,
+                           bindings=dict(self.bindings), exports=dict(self.exports), module_value=self.module_value,
+                           star_exports=tuple(self.star_exports), calls=calls, literals=tuple(self.literals),
+                           driver_uses=tuple(self.uses), lines=tuple(self.lines))
 
     # -- traversal -------------------------------------------------------------------------
     def visit(self, node) -> None:

@@ -1,4 +1,4 @@
-"""Which calls send SQL: known driver and ORM sinks, and wrappers found by a fixpoint.
+"""Which calls send SQL: library sinks (the `apis` tables) and wrappers found by a fixpoint.
 
 A function (or method) whose parameter flows into the SQL argument of a sink becomes a
 sink itself, transitively, wherever it is imported. Nothing here is a list of wrapper names.
@@ -8,13 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from auditor.facts import CallFact, Member, Obj
-from auditor.resolve.values import MYSQL_CLIENT, MYSQL_MODULE, Project
-
-PRISMA_RAW = {"$queryRaw": "orm", "$executeRaw": "orm", "$queryRawUnsafe": "driver", "$executeRawUnsafe": "driver"}
-KNEX_RAW = {"whereRaw", "orWhereRaw", "andWhereRaw", "whereNotRaw", "havingRaw", "orHavingRaw", "orderByRaw",
-            "groupByRaw", "joinRaw", "fromRaw"}
-DRIVER_METHODS = {"query", "execute"}
-ORM_QUERY = {("knex", "raw"): "orm", ("sequelize", "query"): "orm", ("typeorm", "query"): "driver"}
+from auditor.resolve import apis
+from auditor.resolve.values import Project
 
 
 @dataclass(frozen=True)
@@ -23,10 +18,14 @@ class Sink:
     call: CallFact
     kind: str  # driver | wrapper | orm-raw
     sql: object  # the Value holding the SQL text
-    placeholders: str  # driver | orm
+    placeholders: str  # driver | orm | pyformat | named
+    prefix: str = ""
 
 
-def sql_argument(call: CallFact, index: int):
+def sql_argument(call: CallFact, index: int, keywords: tuple[str, ...] = ()):
+    for name, value, _ in call.kwargs:
+        if name in keywords:
+            return value
     if index >= len(call.args):
         return None
     arg = call.args[index]
@@ -40,22 +39,27 @@ class SinkFinder:
         self.project = project
         self.wrappers: dict[tuple[str, int], tuple[int, str]] = {}  # (path, fid) -> (sql param, placeholders)
 
+    def type_of(self, path: str, value) -> str | None:
+        found = self.project.eval(path, value)
+        return found[1] if found[0] == "api" else None
+
     def classify(self, path: str, call: CallFact) -> Sink | None:
         callee = call.callee
+        spec = None
         if isinstance(callee, Member):
-            name = callee.name
-            if name in PRISMA_RAW:
-                placeholders = "orm" if call.tagged else PRISMA_RAW[name]
-                return Sink(path, call, "orm-raw", sql_argument(call, 0), placeholders)
-            if name in KNEX_RAW:
-                return Sink(path, call, "orm-raw", sql_argument(call, 0), "orm")
-            base = self.project.eval(path, callee.base)
-            if base == MYSQL_CLIENT and name in DRIVER_METHODS:
-                return Sink(path, call, "driver", sql_argument(call, 0), "driver")
-            if base[0] == "orm" and (base[1], name) in ORM_QUERY:
-                return Sink(path, call, "orm-raw", sql_argument(call, 0), ORM_QUERY[(base[1], name)])
-        target = self.project.eval(path, callee)
-        if target[0] == "func" and (target[1], target[2]) in self.wrappers:
+            spec = apis.SINKS.get(("*", callee.name)) or apis.SINKS.get((self.type_of(path, callee.base), callee.name))
+            if spec is None and callee.name == "raw" and "objects" in call.callee_text:
+                spec = apis.SinkSpec("orm-raw", "pyformat", 0, ("raw_query",))  # Django Model.objects.raw()
+        target = self.project.eval(path, callee) if spec is None else None
+        if target is not None and target[0] == "api":
+            spec = apis.CALL_SINKS.get(target[1])
+        if spec is not None:
+            sql = sql_argument(call, spec.arg, spec.keywords)
+            if spec.text_only and (sql is None or self.project.eval(path, sql)[0] != "text"):
+                return None
+            placeholders = "orm" if call.tagged else spec.placeholders
+            return Sink(path, call, spec.kind, sql, placeholders, spec.prefix)
+        if target is not None and target[0] == "func" and (target[1], target[2]) in self.wrappers:
             index, placeholders = self.wrappers[(target[1], target[2])]
             return Sink(path, call, "wrapper", sql_argument(call, index), placeholders)
         return None
@@ -95,9 +99,18 @@ class SinkFinder:
                     sinks.append(sink)
         return sinks
 
-    def is_mysql_receiver(self, path: str, call: CallFact, methods: set[str], module_too: bool = False) -> bool:
+    def method_use(self, path: str, call: CallFact) -> str | None:
+        """The driver-use kind of a library call (`conn.begin()`, `mysql.escape()`), if any."""
+        if isinstance(call.callee, Member):
+            kind = apis.METHOD_USES.get((self.type_of(path, call.callee.base), call.callee.name))
+            if kind:
+                return kind
+        return apis.CALL_USES.get(self.type_of(path, call.callee))
+
+    def opens_transaction(self, path: str, call: CallFact) -> bool:
         callee = call.callee
-        if not isinstance(callee, Member) or callee.name not in methods:
+        if not isinstance(callee, Member):
             return False
-        base = self.project.eval(path, callee.base)
-        return base == MYSQL_CLIENT or (module_too and base == MYSQL_MODULE)
+        if callee.name == "autocommit" and call.args and getattr(call.args[0], "source", "") in ("False", "0"):
+            return self.type_of(path, callee.base) == "dbapi.conn"
+        return (self.type_of(path, callee.base), callee.name) in apis.OPENS_TRANSACTION

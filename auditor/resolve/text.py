@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from auditor.facts import Piece, Ref, Text
+from dataclasses import replace
+
+from auditor.facts import Member, Piece, Ref, Text
 from auditor.model import Hole, Location
 from auditor.resolve.values import Project
 
@@ -24,8 +26,9 @@ class Flat:
     """SQL content as pieces (lit or hole), plus the literal ids it consumed."""
 
     pieces: tuple[Piece, ...]
-    lit_ids: frozenset[int]
+    lit_ids: frozenset[tuple[str, int]]  # (path, literal id) of every literal used
     dynamic: bool
+    formatted: bool = False  # some text was built by `%` or `.format()`
 
 
 @dataclass(frozen=True)
@@ -35,34 +38,39 @@ class Rendered:
     holes: tuple[Hole, ...]
 
 
-def flatten(project: Project, path: str, value, param_holes: bool = False) -> Flat:
-    pieces: list[Piece] = []
-    lit_ids: set[int] = set()
-    dynamic = [False]
+def flatten(project: Project, path: str, value, param_holes: bool = False, prefix: str = "") -> Flat:
+    """The pieces of SQL text `value` stands for, following string constants across modules."""
+    pieces: list[Piece] = [Piece("lit", prefix, 0, 0, False)] if prefix else []
+    lit_ids: set[tuple[str, int]] = set()
+    flags = {"dynamic": False, "formatted": False}
 
-    def add(v, depth: int) -> None:
-        if isinstance(v, Ref):
-            resolved = project.eval(path, v) if depth < 20 else ("unknown",)
-            if resolved[0] == "text" and resolved[1] == path:
-                add(resolved[2], depth + 1)
+    def add(v, depth: int, where: str) -> None:
+        if isinstance(v, (Ref, Member)):
+            resolved = project.eval(where, v) if depth < 20 else ("unknown",)
+            if resolved[0] == "text":
+                add(resolved[2], depth + 1, resolved[1])
             else:
-                pieces.append(Piece("hole", v.name, v.line, v.col, False, param_holes, v.end_line or v.line,
-                                    v.end_col or v.col + len(v.name)))
+                name = v.name if isinstance(v, Ref) else f"<attribute {v.name}>"
+                line, col = (v.line, v.col) if isinstance(v, Ref) else (0, 0)
+                end = (v.end_line or v.line, v.end_col or v.col + len(v.name)) if isinstance(v, Ref) else (0, 0)
+                pieces.append(Piece("hole", name, line, col, False, param_holes, *end,
+                                    path="" if where == path else where))
         elif isinstance(v, Text):
-            lit_ids.add(v.lit_id)
-            dynamic[0] |= v.dynamic
+            lit_ids.add((where, v.lit_id))
+            flags["dynamic"] |= v.dynamic
+            flags["formatted"] |= v.formatted
             for piece in v.pieces:
-                add(piece, depth + 1)
+                add(piece, depth + 1, where)
         elif isinstance(v, Piece):
-            pieces.append(v if v.kind == "lit" or not param_holes else
-                          Piece("hole", v.text, v.line, v.col, False, True, v.end_line, v.end_col))
+            piece = v if where == path else replace(v, path=where)
+            pieces.append(piece if piece.kind == "lit" or not param_holes else replace(piece, param=True))
         else:
             pieces.append(Piece("hole", getattr(v, "source", "") or "<expression>", 0, 0))
 
-    add(value, 0)
+    add(value, 0, path)
     merged = tuple(pieces)
     has_holes = any(p.kind == "hole" and not p.param for p in merged)
-    return Flat(merged, frozenset(lit_ids), dynamic[0] or has_holes)
+    return Flat(merged, frozenset(lit_ids), flags["dynamic"] or has_holes, flags["formatted"])
 
 
 def render(flat: Flat, path: str, mode: str = "mixed") -> Rendered:
@@ -76,8 +84,9 @@ def render(flat: Flat, path: str, mode: str = "mixed") -> Rendered:
             index = len(holes) + 1
             kind = "param" if piece.param else _hole_kind("".join(out), mode)
             text = "?" if kind == "param" else (f"/*pgready_hole_{index}*/" if kind == "fragment" else f"pgready_hole_{index}")
-            holes.append(Hole(index, kind, piece.text, Location(path, piece.line, piece.col, piece.end_line or piece.line,
-                                                                 piece.end_col or piece.col), length, length + len(text)))
+            holes.append(Hole(index, kind, piece.text, Location(piece.path or path, piece.line, piece.col,
+                                                                 piece.end_line or piece.line, piece.end_col or piece.col),
+                              length, length + len(text)))
         spans.append((length, length + len(text), piece))
         out.append(text)
         length += len(text)
@@ -94,17 +103,20 @@ def _hole_kind(before: str, mode: str) -> str:
     return "fragment"
 
 
-def position(rendered: Rendered, offset: int) -> tuple[int, int]:
-    """Source (line, col) of a character offset in the rendered SQL."""
+def position(rendered: Rendered, offset: int) -> tuple[str, int, int]:
+    """Source (path, line, col) of a character offset in the rendered SQL; path "" is the site's own
+    file, line 0 means no source position (text the call implies, such as `CALL `)."""
     for start, end, piece in rendered.spans:
         if start <= offset < end or (offset == end and piece is rendered.spans[-1][2]):
             if piece.kind == "lit" and piece.exact:
-                return _advance(piece.line, piece.col, piece.text[: offset - start])
-            return piece.line, piece.col
+                return (piece.path, *_advance(piece.line, piece.col, piece.text[: offset - start]))
+            return piece.path, piece.line, piece.col
     if rendered.spans:
         last = rendered.spans[-1][2]
-        return _advance(last.line, last.col, last.text) if last.kind == "lit" and last.exact else (last.line, last.col)
-    return 0, 0
+        if last.kind == "lit" and last.exact:
+            return (last.path, *_advance(last.line, last.col, last.text))
+        return last.path, last.line, last.col
+    return "", 0, 0
 
 
 def _advance(line: int, col: int, text: str) -> tuple[int, int]:
@@ -120,5 +132,8 @@ def extent(rendered: Rendered, path: str) -> Location:
     if not located:
         return Location(path, 0, 0, 0, 0)
     first, last = located[0][2], located[-1]
-    end_line, end_col = position(rendered, last[1]) if last[2].kind == "lit" else (last[2].end_line, last[2].end_col)
-    return Location(path, first.line, first.col, end_line, end_col)
+    if last[2].kind == "lit":
+        _, end_line, end_col = position(rendered, last[1])
+    else:
+        end_line, end_col = last[2].end_line, last[2].end_col
+    return Location(first.path or path, first.line, first.col, end_line, end_col)

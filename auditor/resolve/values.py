@@ -1,10 +1,9 @@
 """Evaluate the symbolic values of `ModuleFacts` across modules.
 
-An abstract value is a small tuple: ("mysql-module",), ("mysql-factory",), ("mysql-client",),
-("orm", kind), ("orm-class", kind), ("orm-factory", kind), ("orm-module", kind),
-("func", path, fid), ("class", path, cid), ("instance", path, cid), ("object", path, members),
-("module", path), ("text", path, Text), ("param", path, fid, index), ("unknown",).
-Third-party APIs the analysis knows are tables, not code paths.
+An abstract value is a small tuple: ("api", type) for a third-party API object (typed by
+`auditor.resolve.apis`), ("func", path, fid), ("class", path, cid), ("instance", path, cid),
+("object", path, members), ("module", path), ("text", path, Text), ("param", path, fid, index),
+("unknown",). Knowledge of libraries lives in the apis tables, not in code paths here.
 """
 from __future__ import annotations
 
@@ -14,24 +13,10 @@ from typing import Callable
 from auditor.facts import (
     Call, CallFact, Cls, Elem, Func, Import, Member, ModuleFacts, New, Obj, Param, Ref, Text, This,
 )
+from auditor.resolve import apis
 
 UNKNOWN = ("unknown",)
-MYSQL_MODULE, MYSQL_FACTORY, MYSQL_CLIENT = ("mysql-module",), ("mysql-factory",), ("mysql-client",)
-
-# package -> family; then what each family's exports are.
-PACKAGES = {"mysql": "mysql", "mysql2": "mysql", "mysql2/promise": "mysql", "@prisma/client": "prisma",
-            "knex": "knex", "sequelize": "sequelize", "@sequelize/core": "sequelize", "typeorm": "typeorm"}
-_MYSQL_FACTORIES = {"createPool", "createConnection", "createPoolCluster"}
-_CLIENT_FACTORIES = {"getConnection", "promise", "of"}  # pool.getConnection(), pool.promise(), cluster.of()
-_ORM_NAMES = {
-    "prisma": {"PrismaClient": ("orm-class", "prisma")},
-    "knex": {"knex": ("orm-factory", "knex"), "default": ("orm-factory", "knex"), "*": ("orm-factory", "knex")},
-    "sequelize": {"Sequelize": ("orm-class", "sequelize")},
-    "typeorm": {"DataSource": ("orm-class", "typeorm"), "Connection": ("orm-class", "typeorm"),
-                "getManager": ("orm-factory", "typeorm"), "getConnection": ("orm-factory", "typeorm")},
-}
-_TYPEORM_MEMBERS = {"manager": ("orm", "typeorm"), "createQueryRunner": ("orm-factory", "typeorm"),
-                    "getRepository": ("orm-factory", "typeorm"), "transaction": UNKNOWN}
+MYSQL_MODULE, MYSQL_CLIENT = ("api", "mysql.module"), ("api", "mysql.client")
 EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 
 
@@ -58,6 +43,10 @@ class Project:
         return self.modules.get(path)
 
     def resolve_spec(self, importer: str, spec: str) -> str | None:
+        if importer.endswith((".py", ".pyi")):
+            from auditor.resolve.pymodules import resolve
+
+            return resolve(importer, spec, lambda rel: self.module(rel) is not None)
         if spec.startswith("."):
             bases = [posixpath.normpath(posixpath.join(posixpath.dirname(importer), spec))]
         else:
@@ -101,6 +90,10 @@ class Project:
         if isinstance(v, Import):
             return self.imported(path, v.spec, v.name)
         if isinstance(v, Member):
+            if isinstance(v.base, Ref):
+                found = self.attribute_binding(path, v.base, v.name)
+                if found is not None:
+                    return self.eval(*found)
             return self.member(self.eval(path, v.base), v.name)
         if isinstance(v, Call):
             return self.call_result(path, v)
@@ -108,9 +101,7 @@ class Project:
             target = self.eval(path, v.callee)
             if target[0] in ("class", "func"):  # `new Store()` of an ES5 constructor function too
                 return ("instance", target[1], target[2])
-            if target[0] == "orm-class":
-                return ("orm", target[1])
-            return UNKNOWN
+            return self.call_api(target)
         if isinstance(v, Func):
             return ("func", path, v.fid)
         if isinstance(v, Cls):
@@ -125,22 +116,35 @@ class Project:
             return UNKNOWN
         return UNKNOWN
 
+    def attribute_binding(self, path: str, ref: Ref, attr: str):
+        """`bot.db = Database()` at module level, read as `bot.db` here or where `bot` is imported."""
+        facts = self.module(path)
+        for scope in ref.scopes:
+            if (scope, f"{ref.name}.{attr}") in facts.bindings:
+                return path, facts.bindings[(scope, f"{ref.name}.{attr}")]
+            bound = facts.bindings.get((scope, ref.name))
+            if bound is not None:
+                if isinstance(bound, Import) and bound.name != "*":
+                    target = self.resolve_spec(path, bound.spec)
+                    target_facts = self.module(target) if target else None
+                    if target_facts is not None and (0, f"{bound.name}.{attr}") in target_facts.bindings:
+                        return target, target_facts.bindings[(0, f"{bound.name}.{attr}")]
+                return None
+        return None
+
     def imported(self, importer: str, spec: str, name: str) -> tuple:
-        family = PACKAGES.get(spec)
-        if family == "mysql":
-            if name in ("*", "default"):
-                return MYSQL_MODULE
-            return MYSQL_FACTORY if name in _MYSQL_FACTORIES else UNKNOWN
-        if family is not None:
-            if name in ("*", "default"):
-                return _ORM_NAMES[family].get(name, ("orm-module", family))
-            return _ORM_NAMES[family].get(name, UNKNOWN)
         target = self.resolve_spec(importer, spec)
-        if target is None:
-            return UNKNOWN
-        if name == "*":
-            return self.module_object(target)
-        return self.export(target, name)
+        if target is not None:
+            if name == "*":
+                return self.module_object(target)
+            found = self.export(target, name)
+            if found == UNKNOWN and importer.endswith(".py"):  # `from pkg import submodule`
+                sub = self.resolve_spec(importer, spec.rstrip(".") + "." + name if spec.strip(".") else spec + name)
+                return self.module_object(sub) if sub is not None else UNKNOWN
+            return found
+        language = "python" if importer.endswith((".py", ".pyi")) else "javascript"
+        api = apis.imported_type(language, spec, name)
+        return ("api", api) if api else UNKNOWN
 
     def module_object(self, path: str) -> tuple:
         facts = self.module(path)
@@ -167,14 +171,9 @@ class Project:
 
     def member(self, base: tuple, name: str) -> tuple:
         kind = base[0]
-        if kind == "mysql-module":
-            return MYSQL_FACTORY if name in _MYSQL_FACTORIES else UNKNOWN
-        if kind == "mysql-client":
-            return MYSQL_FACTORY if name in _CLIENT_FACTORIES else UNKNOWN
-        if kind == "orm-module":
-            return _ORM_NAMES.get(base[1], {}).get(name, UNKNOWN)
-        if kind == "orm" and base[1] == "typeorm":
-            return _TYPEORM_MEMBERS.get(name, UNKNOWN)
+        if kind == "api":
+            found = apis.member_type(base[1], name)
+            return ("api", found) if found else UNKNOWN
         if kind == "module":
             return self.export(base[1], name)
         if kind == "object":
@@ -192,7 +191,7 @@ class Project:
         methods, fields = dict(cls.methods), dict(cls.fields)
         if name in methods:
             return ("func", path, methods[name])
-        if instance and name in fields:
+        if name in fields:  # instance attributes, and class attributes (constants) read on the class
             return self.eval(path, fields[name])
         if cls.superclass is not None:
             parent = self.eval(path, cls.superclass)
@@ -202,10 +201,8 @@ class Project:
 
     def call_result(self, path: str, v: Call) -> tuple:
         target = self.eval(path, v.callee)
-        if target == MYSQL_FACTORY:
-            return MYSQL_CLIENT
-        if target[0] == "orm-factory":
-            return ("orm", target[1])
+        if target[0] == "class":  # Python: calling a class makes an instance
+            return ("instance", target[1], target[2])
         if target[0] == "func":
             facts = self.module(target[1])
             fn = facts.functions.get(target[2]) if facts is not None else None
@@ -213,7 +210,13 @@ class Project:
                 result = self.eval(target[1], returned)
                 if result != UNKNOWN and result[0] != "param":
                     return result
-        return UNKNOWN
+            return UNKNOWN
+        return self.call_api(target)
+
+    @staticmethod
+    def call_api(target: tuple) -> tuple:
+        result = apis.CALLS.get(target[1]) if target[0] == "api" else None
+        return ("api", result) if result else UNKNOWN
 
     # -- parameters -------------------------------------------------------------------------
     def param(self, path: str, p: Param) -> tuple:
@@ -223,7 +226,7 @@ class Project:
             call, arg_index = site
             callee = call.callee
             if isinstance(callee, Member) and callee.name == "getConnection" and p.index == 1 \
-                    and self.eval(path, callee.base) == MYSQL_CLIENT:
+                    and self.eval(path, callee.base) == MYSQL_CLIENT:  # pool.getConnection((err, conn) => ...)
                 return MYSQL_CLIENT
             target = self.eval(path, callee)
             if target[0] == "func":
