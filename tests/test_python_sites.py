@@ -197,7 +197,7 @@ def test_sql_text_constants_fstrings_formatting_and_concatenation(tmp_path):
     assert [(f.location.path, f.location.line, f.location.col, f.anchor_line) for f in syn001] == [
         ("app/queries.py", 1, 25, 12)]  # the constant's own file and column; annotated at the call
     ifnull = next(f for f in inv.findings if f.rule_id == "FUN001")
-    assert (ifnull.location.line, ifnull.location.col) == (19, 16)
+    assert (ifnull.location.line, ifnull.location.col) == (18, 16)
     built = sorted(f.anchor_line for f in inv.findings if f.rule_id == "DRV015")
     assert built == [15, 16]  # % and .format(), not the f-string
     assert not [s for s in inv.sites if s.kind == "literal"]  # the constants reached their sinks
