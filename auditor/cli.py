@@ -44,6 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write the report to FILE instead of standard output (parent folders are created)")
     scan.add_argument("--fail-on", choices=FAIL_ON, default="error",
                       help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
+    scan.add_argument("--target", choices=("node-postgres", "postgres.js", "psycopg", "asyncpg"),
+                      help="the PostgreSQL driver the code moves to (default: node-postgres for JavaScript/"
+                           "TypeScript, psycopg for Python); e.g. asyncpg flags %%s placeholders (SYN010)")
     scan.add_argument("--no-progress", action="store_true",
                       help="no progress bar (it only ever shows on a terminal, never with machine formats)")
 
@@ -102,9 +105,9 @@ def _scan(args) -> int:
         from auditor.progress import terminal_progress
 
         with terminal_progress() as progress:
-            inventory = scan(root, files, progress=progress)
+            inventory = scan(root, files, target=args.target, progress=progress)
     else:
-        inventory = scan(root, files)
+        inventory = scan(root, files, target=args.target)
     _write(inventory, args.format, args.output)
     return _exit_code(inventory, args.fail_on)
 

@@ -24,8 +24,10 @@ class ScanState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None,
+def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target: str | None = None,
          progress: Callable[[int, int, str], None] | None = None) -> Inventory:
+    """target: the PostgreSQL driver the code moves to; None infers it per language (node-postgres for
+    JavaScript/TypeScript, psycopg for Python)."""
     from auditor.discover import discover, read_source
 
     root = Path(root)
@@ -46,17 +48,17 @@ def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None,
 
     base = root if root.is_dir() else root.parent
     return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base),
-                   aliases=load_aliases(base))
+                   aliases=load_aliases(base), target=target)
 
 
-def scan_text(code: str, filename: str = "example.js", *, rules=None) -> Inventory:
+def scan_text(code: str, filename: str = "example.js", *, rules=None, target: str | None = None) -> Inventory:
     """Scan one in-memory source (rule examples, tests, editors)."""
     from auditor.discover import LANGUAGES
 
     state = ScanState()
     language = LANGUAGES.get(Path(filename).suffix, "javascript")
     facts = _parse(code, filename, language, state.diagnostics)
-    return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".")
+    return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target)
 
 
 def _parse(text: str, rel: str, language: str, diagnostics: list):
@@ -91,7 +93,8 @@ def _context_loader(base: Path) -> Callable[[str], object]:
     return load
 
 
-def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None, aliases=()) -> Inventory:
+def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None, aliases=(),
+            target: str | None = None) -> Inventory:
     from auditor.catalog import load_rules, rule_metadata
     from auditor.resolve.sinks import SinkFinder
     from auditor.resolve.values import Project
@@ -102,7 +105,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     project = Project(modules, load, aliases)
     finder = SinkFinder(project)
     factory = FindingFactory(rules, project.modules)
-    builder = SiteBuilder(project, rules, factory, state)
+    builder = SiteBuilder(project, rules, factory, state, target)
     for sink in finder.solve():
         if sink.path in scanned and finder.forwarded_param(sink) is None and sink.sql is not None:
             builder.add_sink(sink)

@@ -9,8 +9,9 @@ from auditor.resolve.text import Flat, extent, flatten, render
 
 
 class SiteBuilder:
-    def __init__(self, project, rules, factory, state):
+    def __init__(self, project, rules, factory, state, target: str | None = None):
         self.project, self.rules, self.factory, self.state = project, rules, factory, state
+        self.target = target  # None: the default driver of each language (node-postgres, psycopg)
         self.consumed: set[tuple[str, int]] = set()  # (path, literal id) that reached a sink
         self.upserts: set[tuple[str, int]] = set()  # (path, fid) of functions that send ON DUPLICATE KEY UPDATE
 
@@ -41,7 +42,8 @@ class SiteBuilder:
         rendered = analysis = None
         for mode in attempts if has_text else ("fragment",):
             candidate = render(flat, path, mode)
-            result = analyze_sql(candidate.sql, self.rules, placeholders=placeholders) if has_text else None
+            result = analyze_sql(candidate.sql, self.rules, placeholders=placeholders,
+                                 target=self.target) if has_text else None
             if rendered is None or (result is not None and result.parse_error is None):
                 rendered, analysis = candidate, result
             if result is None or result.parse_error is None:

@@ -92,3 +92,13 @@ def test_rules_command_lists_the_catalogue():
     result = run("rules", "--format", "json")
     rules = json.loads(result.stdout)
     assert len(rules) >= 25 and {"id", "slug", "severity"} <= set(rules[0])
+
+
+def test_target_asyncpg_flags_pyformat_placeholders(tmp_path):
+    call = "cur.execute('DELETE FROM t WHERE id = %s', (1,))"
+    (tmp_path / "jobs.py").write_text(f"import pymysql\ncur = pymysql.connect().cursor()\n{call}\n", encoding="utf-8")
+    out = tmp_path / "o.json"
+    assert main(["scan", str(tmp_path), "--format", "json", "-o", str(out)]) == 0  # psycopg keeps %s
+    assert main(["scan", str(tmp_path), "--format", "json", "-o", str(out), "--target", "asyncpg"]) == 1
+    findings = json.loads(out.read_text())["findings"]
+    assert [(f["rule_id"], f["location"]["line"], f["location"]["col"]) for f in findings] == [("SYN010", 3, call.index("%s") + 1)]
