@@ -140,6 +140,27 @@ class Diagnostic:
 
 
 @dataclass(frozen=True)
+class Route:
+    """An HTTP endpoint the code declares, with its full mounted path and its handler.
+
+    `method` is GET/POST/PUT/PATCH/DELETE/HEAD/OPTIONS, or `ANY` when the declaration does not
+    restrict it. `path` is written as the framework writes it (`/api/users/<int:user_id>`,
+    `/api/users/{user_id}`), prefixes of blueprints, routers and includes composed, starting
+    with `/`. `location` is the declaration (decorator or registering call); `handler` the
+    qualified symbol of the handler (`get_user`, `OrderView.get`, `OrderView`) and
+    `handler_path` its file, empty when it is outside the project.
+    """
+
+    id: str  # stable_id("R", framework, method, path, handler_path, handler)
+    method: str
+    path: str
+    framework: str  # flask | fastapi | django | aiohttp
+    location: Location
+    handler: str
+    handler_path: str
+
+
+@dataclass(frozen=True)
 class Inventory:
     """Everything a reporter needs; reporters never recompute analysis."""
 
@@ -152,4 +173,5 @@ class Inventory:
     driver_uses: tuple[DriverUse, ...]
     findings: tuple[Finding, ...]
     diagnostics: tuple[Diagnostic, ...]
+    routes: tuple[Route, ...] = field(default=())
     rules: tuple[dict, ...] = field(default=())  # metadata of the rules that fired, for reporters

@@ -118,6 +118,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         factory.from_driver_use(use)
     findings = factory.finish()
     fired = {f.rule_id for f in findings}
+    routes = _routes(project, scanned)
     return Inventory(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
@@ -128,8 +129,20 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         driver_uses=tuple(sorted({replace(u, evidence=redact(u.evidence)) for u in state.uses}, key=lambda u: (u.location.path, u.location.line, u.location.col, u.kind))),
         findings=findings,
         diagnostics=tuple(sorted(set(state.diagnostics), key=lambda d: (d.path, d.kind, d.message))),
+        routes=routes,
         rules=tuple(rule_metadata(r) for r in rules if r.id in fired),
     )
+
+
+def _routes(project, scanned: set[str]) -> tuple:
+    """HTTP routes declared in the scanned files (Python frameworks; JavaScript routes come with the graph)."""
+    from auditor.routes import compose_python_routes
+
+    facts = {path: m.route_facts for path, m in project.modules.items() if m.route_facts is not None}
+    if not facts:
+        return ()
+    return tuple(r for r in compose_python_routes(facts, lambda rel: project.module(rel) is not None)
+                 if r.location.path in scanned)
 
 
 __all__ = ["scan", "scan_text", "analyse", "stable_id", "SCHEMA_VERSION"]

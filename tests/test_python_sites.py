@@ -261,3 +261,38 @@ def test_mixed_repository_one_inventory(tmp_path):
     })
     assert {(s.path, s.language) for s in inv.sites} == {("api/db.js", "javascript"), ("worker/db.py", "python")}
     assert {(f.location.path, f.rule_id) for f in inv.findings} == {("api/db.js", "FUN001"), ("worker/db.py", "FUN001")}
+
+
+def test_routes_reach_the_inventory_and_json(tmp_path):
+    import io
+    import json
+
+    from auditor.report import json as json_report
+
+    inv = project(tmp_path, {
+        "app/__init__.py": """
+            from flask import Flask
+            from .users import bp
+
+            def create_app():
+                app = Flask(__name__)
+                app.register_blueprint(bp, url_prefix="/api/users")
+                return app
+        """,
+        "app/users.py": """
+            from flask import Blueprint
+            from .db import query
+            bp = Blueprint("users", __name__)
+
+            @bp.get("/<int:user_id>")
+            def get_user(user_id):
+                return query("SELECT * FROM users WHERE id = %s", user_id)
+        """,
+        "app/db.py": "import pymysql\nconn = pymysql.connect()\n"
+                     "def query(sql, *a):\n    with conn.cursor() as c:\n        c.execute(sql, a)\n",
+    })
+    assert [(r.method, r.path, r.framework, r.handler, r.handler_path) for r in inv.routes] == [
+        ("GET", "/api/users/<int:user_id>", "flask", "get_user", "app/users.py")]
+    out = io.StringIO()
+    json_report.render(inv, out, {})
+    assert json.loads(out.getvalue())["routes"][0]["path"] == "/api/users/<int:user_id>"

@@ -2,12 +2,13 @@
 
 The schema is `auditor/schema/inventory-1.0.schema.json`. Top-level keys, in this order:
 `schema_version`, `tool` {name, version}, `root`, `summary`, `findings`, `sites`,
-`transactions`, `driver_uses`, `diagnostics`, `files`, `rules`. Record keys follow the
+`transactions`, `driver_uses`, `diagnostics`, `routes`, `files`, `rules`. Record keys follow the
 order of the `_finding`, `_site`, ... functions below. Arrays are sorted:
 findings by (path, line, col, rule_id, id), sites by (path, line, col, id), transactions
 by (path, line, id), driver uses by (path, line, col, kind), diagnostics by (path, kind,
-message), files and rules by name/id; remaining ties are broken by the whole record, so
-the same inventory in any order gives the same bytes.
+message), routes by (path, method, framework, handler), files and rules by name/id;
+remaining ties are broken by the whole record, so the same inventory in any order gives
+the same bytes.
 
 `from_dict(to_dict(inv))` equals `inv` once its tuples are in that order (rule metadata
 comes back as plain JSON values); `to_dict(from_dict(d)) == d` for any valid document.
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 from ..model import (
-    Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Location, Severity, Site, Transaction,
+    Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Location, Route, Severity, Site, Transaction,
 )
 
 SCHEMA_VERSION = "1.0"
@@ -58,6 +59,7 @@ def summarize(inv: Inventory) -> dict:
         "transactions": len(inv.transactions),
         "driver_uses": len(inv.driver_uses),
         "diagnostics": len(inv.diagnostics),
+        "routes": len(inv.routes),
         "findings": len(inv.findings),
         "by_severity": by_severity,
         "by_fix_safety": by_fix,
@@ -81,6 +83,8 @@ def to_dict(inv: Inventory) -> dict:
                                lambda d: (*_pos(d["location"]), d["kind"])),
         "diagnostics": _sorted(map(_diagnostic, inv.diagnostics),
                                lambda d: (d["path"], d["kind"], d["message"], d["line"] or 0)),
+        "routes": _sorted(map(_route, inv.routes),
+                          lambda d: (d["path"], d["method"], d["framework"], d["handler"])),
         "files": sorted(inv.files),
         "rules": _sorted(map(_rule, inv.rules), lambda d: (str(d.get("id", "")),)),
     }
@@ -103,6 +107,8 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
             for u in d["driver_uses"]),
         findings=tuple(_finding_in(f) for f in d["findings"]),
         diagnostics=tuple(Diagnostic(x["path"], x["kind"], x["message"], x["line"]) for x in d["diagnostics"]),
+        routes=tuple(Route(r["id"], r["method"], r["path"], r["framework"], _loc_in(r["location"]), r["handler"],
+                           r["handler_path"]) for r in d["routes"]),
         rules=tuple(dict(r) for r in d["rules"]),
     )
 
@@ -200,6 +206,11 @@ def _driver_use(u: DriverUse) -> dict:
 
 def _diagnostic(x: Diagnostic) -> dict:
     return {"path": x.path, "kind": x.kind, "line": x.line, "message": x.message}
+
+
+def _route(r: Route) -> dict:
+    return {"id": r.id, "method": r.method, "path": r.path, "framework": r.framework,
+            "handler": r.handler, "handler_path": r.handler_path, "location": _loc(r.location)}
 
 
 def _rule(r: Mapping) -> dict:
