@@ -105,6 +105,13 @@ class Obj:
 
 
 @dataclass(frozen=True)
+class Seq:
+    """A list or tuple literal."""
+
+    items: tuple["Value", ...]
+
+
+@dataclass(frozen=True)
 class Elem:
     base: "Value"
     index: int
@@ -115,7 +122,7 @@ class Opaque:
     source: str
 
 
-Value = Union[Text, Ref, Member, Call, New, Import, Param, Func, Cls, This, Obj, Elem, Opaque]
+Value = Union[Text, Ref, Member, Call, New, Import, Param, Func, Cls, This, Obj, Seq, Elem, Opaque]
 
 
 @dataclass(frozen=True)

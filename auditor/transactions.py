@@ -118,8 +118,9 @@ def _is_transaction(project, finder, opening, path: str, value) -> bool:
     if isinstance(value, Call) and isinstance(value.callee, Member):
         if (finder.type_of(path, value.callee.base), value.callee.name) in apis.TRANSACTION_BLOCKS:
             return True
-    if finder.type_of(path, value) in apis.TRANSACTION_VALUES:
-        return True
+    kind = finder.type_of(path, value)
+    if kind == "django.atomic" or (kind == "dbapi.conn" and not isinstance(value, Call)):
+        return True  # `transaction.atomic()`; `with conn:` but not `with pool.acquire() as conn:`
     if isinstance(value, Call):
         target = project.eval(path, value.callee)
         if target[0] == "func" and (target[1], target[2]) in opening:

@@ -296,3 +296,21 @@ def test_routes_reach_the_inventory_and_json(tmp_path):
     out = io.StringIO()
     json_report.render(inv, out, {})
     assert json.loads(out.getvalue())["routes"][0]["path"] == "/api/users/<int:user_id>"
+
+
+def test_callproc_connection_query_and_with_connection_block():
+    inv = scan_text(textwrap.dedent("""
+        import MySQLdb
+        db = MySQLdb.connect(host="db")
+
+        def nightly():
+            with db:
+                cur = db.cursor()
+                cur.callproc("refresh_stats", (7,))
+                db.query("DELETE FROM sessions WHERE expires_at < UTC_TIMESTAMP()")
+    """), "nightly.py")
+    found = sites(inv)
+    assert (found[8].sql, found[8].statement) == ("CALL refresh_stats", "other")
+    assert (found[9].callee, found[9].kind) == ("db.query", "driver")
+    assert [(t.kind, t.line, len(t.sites)) for t in inv.transactions] == [("block", 6, 2)]
+    assert [(f.rule_id, f.location.line) for f in inv.findings] == [("FUN009", 9)]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.facts import Call, Elem, Func, Member, Obj, Opaque, Piece, Ref, Text
+from auditor.facts import Call, Elem, Func, Member, Obj, Opaque, Piece, Ref, Seq, Text
 from auditor.frontends.jstext import decode_escape
 
 _UNWRAP = {"parenthesized_expression", "await"}
@@ -46,6 +46,8 @@ class PyValueMixin:
             return Call(self.value(node.child_by_field_name("function")), self.id_for(node))
         if kind == "lambda":
             return Func(self.id_for(node))
+        if kind in ("list", "tuple"):
+            return Seq(tuple(self.value(item) for item in node.named_children if item.type != "comment"))
         if kind == "dictionary":
             members = []
             for pair in node.named_children:

@@ -129,6 +129,9 @@ SINKS: dict[tuple[str, str], SinkSpec] = {
     ("django.cursor", "executemany"): SinkSpec("orm-raw", "pyformat", 0, ("sql",)),
 }
 
+# Django QuerySet.extra(): keyword -> the SQL each fragment is completed into (every fragment is a site)
+EXTRA_FRAGMENTS: dict[str, str] = {"where": "SELECT 1 WHERE ", "select": "SELECT ", "order_by": "SELECT 1 ORDER BY "}
+
 # types that send SQL when called: text("..."), RawSQL("...")
 CALL_SINKS: dict[str, SinkSpec] = {
     "sqlalchemy.text": SinkSpec("orm-raw", "named", 0, ("text",)),
@@ -160,7 +163,7 @@ CONNECT_TYPES = frozenset({"dbapi.connect", "dbapi.poolfactory", "dbapi.poolclas
 OPENS_TRANSACTION = frozenset({("mysql.client", "beginTransaction"), ("dbapi.conn", "begin")})
 TRANSACTION_BLOCKS = frozenset({("sqlalchemy.engine", "begin"), ("sqlalchemy.conn", "begin"),
                                 ("sqlalchemy.session", "begin")})
-TRANSACTION_VALUES = frozenset({"django.atomic", "dbapi.conn"})  # `with transaction.atomic():`, `with conn:`
+TRANSACTION_VALUES = frozenset({"django.atomic"})  # `@transaction.atomic`, `transaction.atomic()`
 
 
 def imported_type(language: str, package: str, name: str) -> str | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from auditor.facts import CallFact, Member, Obj
+from auditor.facts import CallFact, Member, Obj, Seq
 from auditor.resolve import apis
 from auditor.resolve.values import Project
 
@@ -97,7 +97,20 @@ class SinkFinder:
                 sink = self.classify(path, call)
                 if sink is not None:
                     sinks.append(sink)
+                sinks.extend(self.fragments(path, call))
         return sinks
+
+    def fragments(self, path: str, call: CallFact) -> list[Sink]:
+        """Django `.objects....extra(where=[...], select={...})`: each SQL fragment is a site."""
+        if not (isinstance(call.callee, Member) and call.callee.name == "extra" and "objects" in call.callee_text):
+            return []
+        found = []
+        for name, value, _ in call.kwargs:
+            prefix = apis.EXTRA_FRAGMENTS.get(name)
+            items = value.items if isinstance(value, Seq) else tuple(v for _, v in value.members) \
+                if isinstance(value, Obj) else ()
+            found.extend(Sink(path, call, "orm-raw", item, "pyformat", prefix) for item in items if prefix)
+        return found
 
     def method_use(self, path: str, call: CallFact) -> str | None:
         """The driver-use kind of a library call (`conn.begin()`, `mysql.escape()`), if any."""
