@@ -188,3 +188,80 @@ class ModuleFacts:
     blocks: tuple["Block", ...] = ()  # `with` statements
     route_facts: object = None  # per-module route facts (frontends.pyroutes), composed by auditor.routes
     lines: tuple[str, ...] = ()  # source lines, for code snippets
+
+
+# -- HTTP routes declared in Python modules (frontends.pyroutes), composed by auditor.routes --------
+
+@dataclass(frozen=True)
+class PyImport:
+    local: str  # the dotted name it binds here: `views`, `c` (import a.b as c), `a.b` (import a.b)
+    module: str  # as written, maybe relative: `.views`, `shop.urls`, `.`
+    name: str = ""  # `from module import name`; "" for `import module`
+
+
+@dataclass(frozen=True)
+class PyClass:
+    name: str
+    methods: tuple[str, ...]  # HTTP-method names it defines (`get`, `post`, ...)
+    bases: tuple[str, ...]  # dotted base classes as written
+
+
+@dataclass(frozen=True)
+class Owner:
+    """An app, blueprint, router or route table created here: `bp = Blueprint(..., url_prefix='/x')`."""
+    name: str
+    framework: str
+    kind: str  # app | blueprint | router | table
+    prefix: str = ""
+
+
+@dataclass(frozen=True)
+class Handler:
+    expr: str  # dotted reference as written (`views.order_detail`); the qualified symbol when `local`
+    view_class: bool = False  # a class-based view (`X.as_view()`, `add_view`, `@routes.view`)
+    local: bool = False  # a decorated function or class of this module
+
+
+@dataclass(frozen=True)
+class RouteDecl:
+    owner: str  # dotted reference to the app/blueprint/router/table it is attached to
+    methods: tuple[str, ...]  # upper case, or ("ANY",); () for a view class: its methods decide
+    path: str
+    handler: Handler
+    location: Location
+    framework: str = ""  # when the declaration names it (aiohttp `web.get`, Flask `add_url_rule`)
+
+
+@dataclass(frozen=True)
+class Mount:
+    """`parent.register_blueprint(child, url_prefix=)`, `include_router`, `add_subapp`, `add_routes`."""
+    parent: str
+    child: str
+    prefix: str | None  # None: not given at the mount (the child's own prefix applies)
+    location: Location
+
+
+@dataclass(frozen=True)
+class UrlPattern:
+    """A Django `path()`/`re_path()`/`url()` entry: a view, or an include of more patterns."""
+    route: str
+    regex: bool
+    location: Location
+    handler: Handler | None = None
+    include_module: str = ""  # include('shop.urls')
+    include_ref: str = ""  # include(shop_urls), include(api_patterns)
+    children: tuple["UrlPattern", ...] = ()  # include([...]) written inline
+
+
+@dataclass(frozen=True)
+class PyRouteFacts:
+    path: str
+    imports: tuple[PyImport, ...] = ()
+    star_imports: tuple[str, ...] = ()
+    symbols: frozenset[str] = frozenset()  # names bound at module level (defs, classes, assignments, imports)
+    classes: tuple[PyClass, ...] = ()
+    owners: tuple[Owner, ...] = ()
+    routes: tuple[RouteDecl, ...] = ()
+    mounts: tuple[Mount, ...] = ()
+    patterns: tuple[tuple[str, tuple[UrlPattern, ...]], ...] = ()  # module-level Django lists by name
+    frameworks: tuple[str, ...] = ()  # web frameworks this module imports

@@ -14,6 +14,7 @@ from auditor.facts import CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Me
 from auditor.frontends.jstext import lit_text, looks_like_sql
 from auditor.frontends.jsmodules import ModuleMixin
 from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin
+from auditor.frontends.walker import TreeWalker, syntax_diagnostic
 from auditor.model import Diagnostic, DriverUse, Location
 
 _RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
@@ -42,33 +43,14 @@ def parse_module(text: str, path: str, language: str) -> tuple[ModuleFacts, list
     tree = _parser(language).parse(data)
     walker = _Walker(data, text, path, language)
     walker.visit(tree.root_node)
-    diagnostics = []
-    if tree.root_node.has_error:
-        line = _first_error_line(tree.root_node)
-        diagnostics.append(Diagnostic(path, "syntax-error",
-                                      f"syntax error near line {line}; the rest of the file was still analysed", line))
-    return walker.facts(), diagnostics
+    return walker.facts(), syntax_diagnostic(tree.root_node, path)
 
 
-def _first_error_line(node) -> int:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == "ERROR" or n.is_missing:
-            return n.start_point[0] + 1
-        stack.extend(reversed([c for c in n.children if c.has_error or c.is_missing or c.type == "ERROR"]))
-    return node.start_point[0] + 1
-
-
-class _Walker(ModuleMixin, ValueMixin):
+class _Walker(TreeWalker, ModuleMixin, ValueMixin):
     def __init__(self, data: bytes, text: str, path: str, language: str):
-        self.data, self.path, self.language = data, path, language
-        self.lines = text.splitlines()
-        self.byte_lines = data.splitlines()
-        self.ids: dict[tuple, int] = {}
-        self.scopes: list[int] = []  # enclosing function ids, innermost last
-        self.classes: list[int] = []
-        self.this_stack: list[int] = []  # what `this` is: a class, or a constructor function (ES5)
+        super().__init__(data, text, path)
+        self.language = language
+        self.classes: list[int] = []  # this_stack (TreeWalker) may also hold an ES5 constructor function
         self.prototype_owner: dict[int, int] = {}  # function id -> constructor of `X.prototype.m = function`
         self.functions: dict[int, FunctionFact] = {}
         self.function_returns: dict[int, list] = {}
@@ -83,31 +65,6 @@ class _Walker(ModuleMixin, ValueMixin):
         self.uses: list[DriverUse] = []
         self.array_targets: dict[int, Location] = {}
         self.pending_names: dict[int, str] = {}
-
-    # -- positions -------------------------------------------------------------------------
-    def id_for(self, node) -> int:
-        return self.ids.setdefault((node.start_byte, node.end_byte, node.type), len(self.ids) + 1)
-
-    def point(self, point) -> tuple[int, int]:
-        row, byte_col = point
-        line = self.byte_lines[row] if row < len(self.byte_lines) else b""
-        return row + 1, len(line[:byte_col].decode("utf-8", "replace")) + 1
-
-    def loc(self, node) -> Location:
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
-        return Location(self.path, line, col, end_line, end_col)
-
-    def src(self, node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    @property
-    def fid(self) -> int:
-        return self.scopes[-1] if self.scopes else 0
-
-    @property
-    def chain(self) -> tuple[int, ...]:
-        return tuple(reversed(self.scopes)) + (0,)
 
     def facts(self) -> ModuleFacts:
         functions = {fid: FunctionFact(f.fid, f.name, f.params, f.cid, f.parent, f.line, f.end_line,

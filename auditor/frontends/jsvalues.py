@@ -24,9 +24,7 @@ class ValueMixin:
         node = self.unwrap(node)
         kind = node.type
         if kind == "identifier":
-            line, col = self.point(node.start_point)
-            end_line, end_col = self.point(node.end_point)
-            return Ref(self.chain, self.src(node), line, col, end_line, end_col)
+            return self.ref(node)
         if kind == "this":
             return This(self.this_stack[-1] if self.this_stack else 0)
         if kind == "member_expression":

@@ -10,8 +10,7 @@ The scanned code is never imported or run; literals are read with `ast.literal_e
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
-
+from auditor.facts import Handler, Mount, Owner, PyClass, PyImport, PyRouteFacts, RouteDecl, UrlPattern
 from auditor.model import Location
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
@@ -28,81 +27,6 @@ _TRANSPARENT = {"if_statement", "elif_clause", "else_clause", "try_statement", "
                 "finally_clause", "with_statement", "block", "module", "expression_statement",
                 "decorated_definition"}
 _OTHER_FRAMEWORKS = {"sanic", "tornado", "falcon", "bottle", "litestar", "pyramid", "web2py"}
-
-
-@dataclass(frozen=True)
-class PyImport:
-    local: str  # the dotted name it binds here: `views`, `c` (import a.b as c), `a.b` (import a.b)
-    module: str  # as written, maybe relative: `.views`, `shop.urls`, `.`
-    name: str = ""  # `from module import name`; "" for `import module`
-
-
-@dataclass(frozen=True)
-class PyClass:
-    name: str
-    methods: tuple[str, ...]  # HTTP-method names it defines (`get`, `post`, ...)
-    bases: tuple[str, ...]  # dotted base classes as written
-
-
-@dataclass(frozen=True)
-class Owner:
-    """An app, blueprint, router or route table created here: `bp = Blueprint(..., url_prefix='/x')`."""
-    name: str
-    framework: str
-    kind: str  # app | blueprint | router | table
-    prefix: str = ""
-
-
-@dataclass(frozen=True)
-class Handler:
-    expr: str  # dotted reference as written (`views.order_detail`); the qualified symbol when `local`
-    view_class: bool = False  # a class-based view (`X.as_view()`, `add_view`, `@routes.view`)
-    local: bool = False  # a decorated function or class of this module
-
-
-@dataclass(frozen=True)
-class RouteDecl:
-    owner: str  # dotted reference to the app/blueprint/router/table it is attached to
-    methods: tuple[str, ...]  # upper case, or ("ANY",); () for a view class: its methods decide
-    path: str
-    handler: Handler
-    location: Location
-    framework: str = ""  # when the declaration names it (aiohttp `web.get`, Flask `add_url_rule`)
-
-
-@dataclass(frozen=True)
-class Mount:
-    """`parent.register_blueprint(child, url_prefix=)`, `include_router`, `add_subapp`, `add_routes`."""
-    parent: str
-    child: str
-    prefix: str | None  # None: not given at the mount (the child's own prefix applies)
-    location: Location
-
-
-@dataclass(frozen=True)
-class UrlPattern:
-    """A Django `path()`/`re_path()`/`url()` entry: a view, or an include of more patterns."""
-    route: str
-    regex: bool
-    location: Location
-    handler: Handler | None = None
-    include_module: str = ""  # include('shop.urls')
-    include_ref: str = ""  # include(shop_urls), include(api_patterns)
-    children: tuple["UrlPattern", ...] = ()  # include([...]) written inline
-
-
-@dataclass(frozen=True)
-class PyRouteFacts:
-    path: str
-    imports: tuple[PyImport, ...] = ()
-    star_imports: tuple[str, ...] = ()
-    symbols: frozenset[str] = frozenset()  # names bound at module level (defs, classes, assignments, imports)
-    classes: tuple[PyClass, ...] = ()
-    owners: tuple[Owner, ...] = ()
-    routes: tuple[RouteDecl, ...] = ()
-    mounts: tuple[Mount, ...] = ()
-    patterns: tuple[tuple[str, tuple[UrlPattern, ...]], ...] = ()  # module-level Django lists by name
-    frameworks: tuple[str, ...] = ()  # web frameworks this module imports
 
 
 def extract_route_facts(root_node, source: bytes, path: str) -> PyRouteFacts:

@@ -11,16 +11,14 @@ import re
 from functools import lru_cache
 
 from auditor.facts import (
-    Block, CallFact, ClassFact, Cls, Func, FunctionFact, Import, Member, ModuleFacts, Param, Text, This,
+    Block, CallFact, ClassFact, Cls, Func, FunctionFact, Import, ModuleFacts, Param, Text, This,
 )
 from auditor.frontends.jstext import lit_text, looks_like_sql
+from auditor.frontends.pyuses import ERROR_CODE, PyUsesMixin
 from auditor.frontends.pyvalues import PyValueMixin
-from auditor.model import Diagnostic, DriverUse, Location
+from auditor.frontends.walker import TreeWalker, syntax_diagnostic
+from auditor.model import Diagnostic, DriverUse
 
-_ERROR_NUMBER_OWNERS = ("errno",)
-_ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
-_CURSOR_NAMES = {"DictCursor", "SSCursor", "SSDictCursor"}
-_COMPARE = {"==", "!=", "in", "not in"}
 
 
 @lru_cache(maxsize=None)
@@ -36,12 +34,8 @@ def parse_module(text: str, path: str) -> tuple[ModuleFacts, list[Diagnostic]]:
     tree = _parser().parse(data)
     walker = _Walker(data, text, path)
     walker.visit(tree.root_node)
-    diagnostics = []
-    if tree.root_node.has_error:
-        line = _first_error_line(tree.root_node)
-        hint = " (Python 2 syntax?)" if re.search(r"^\s*print\s+[\"'\w]", text, re.MULTILINE) else ""
-        diagnostics.append(Diagnostic(path, "syntax-error",
-                                      f"syntax error near line {line}{hint}; the rest of the file was still analysed", line))
+    hint = " (Python 2 syntax?)" if re.search(r"^\s*print\s+[\"'\w]", text, re.MULTILINE) else ""
+    diagnostics = syntax_diagnostic(tree.root_node, path, hint)
     route_facts = None
     try:
         from auditor.frontends.pyroutes import extract_route_facts
@@ -52,24 +46,9 @@ def parse_module(text: str, path: str) -> tuple[ModuleFacts, list[Diagnostic]]:
     return walker.facts(route_facts), diagnostics
 
 
-def _first_error_line(node) -> int:
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if n.type == "ERROR" or n.is_missing:
-            return n.start_point[0] + 1
-        stack.extend(reversed([c for c in n.children if c.has_error or c.is_missing or c.type == "ERROR"]))
-    return node.start_point[0] + 1
-
-
-class _Walker(PyValueMixin):
+class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
     def __init__(self, data: bytes, text: str, path: str):
-        self.data, self.path = data, path
-        self.lines = text.splitlines()
-        self.byte_lines = data.splitlines()
-        self.ids: dict[tuple, int] = {}
-        self.scopes: list[int] = []
-        self.this_stack: list[int] = []
+        super().__init__(data, text, path)
         self.class_stack: list[int] = []
         self.functions: dict[int, FunctionFact] = {}
         self.returns: dict[int, list] = {}
@@ -81,31 +60,6 @@ class _Walker(PyValueMixin):
         self.references: list = []
         self.blocks: list[Block] = []
         self.exports: dict[str, object] = {}
-
-    # -- positions (shared with the JS walker's conventions) ---------------------------------
-    def id_for(self, node) -> int:
-        return self.ids.setdefault((node.start_byte, node.end_byte, node.type), len(self.ids) + 1)
-
-    def point(self, point) -> tuple[int, int]:
-        row, byte_col = point
-        line = self.byte_lines[row] if row < len(self.byte_lines) else b""
-        return row + 1, len(line[:byte_col].decode("utf-8", "replace")) + 1
-
-    def loc(self, node) -> Location:
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
-        return Location(self.path, line, col, end_line, end_col)
-
-    def src(self, node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
-    @property
-    def fid(self) -> int:
-        return self.scopes[-1] if self.scopes else 0
-
-    @property
-    def chain(self) -> tuple[int, ...]:
-        return tuple(reversed(self.scopes)) + (0,)
 
     def symbol(self) -> str:
         return self.functions[self.fid].name if self.fid else ""
@@ -333,11 +287,6 @@ class _Walker(PyValueMixin):
         self.calls.append(CallFact(self.id_for(node), self.fid, self.value(fn), text[:80], tuple(args),
                                    self.loc(node), False, None, tuple(kwargs)))
 
-    def keyword_use(self, key: str, value, arg) -> None:
-        source = self.src(value)
-        if key == "client_flag" and "MULTI_STATEMENTS" in source or key == "multi" and source == "True":
-            self.uses.append(DriverUse("multiple-statements", self.loc(arg), self.src(arg)[:80], "high", self.symbol()))
-
     def on_with_statement(self, node):
         body = node.child_by_field_name("body")
         body_line = self.point(body.start_point)[0] if body is not None else node.start_point[0] + 1
@@ -356,64 +305,9 @@ class _Walker(PyValueMixin):
             if target is not None and target.named_children:
                 self.bind_target(target.named_children[0], value)
 
-    def on_except_clause(self, node):
-        value = node.child_by_field_name("value") or next((c for c in node.named_children if c.type != "block"), None)
-        if value is None:
-            return None
-        if value.type == "as_pattern":
-            value = value.named_children[0]
-        for exc in (value.named_children if value.type == "tuple" else [value]):
-            self.references.append(("mysql-exception-class", self.value(exc), self.loc(exc), self.src(exc), self.fid))
-
-    def on_attribute(self, node):
-        attr = self.src(node.child_by_field_name("attribute"))
-        if attr == "lastrowid":
-            self.uses.append(DriverUse("insert-id", self.loc(node), self.src(node)[:80], "high", self.symbol()))
-        elif attr == "rowcount":
-            self.references.append(("rowcount", self.value(node.child_by_field_name("object")), self.loc(node),
-                                    self.src(node)[:80], self.fid))
-        elif _ERROR_CODE.match(attr):
-            self.uses.append(DriverUse("mysql-error-code", self.loc(node), self.src(node)[:80], "high", self.symbol()))
-        elif attr in _CURSOR_NAMES and node.parent is not None and node.parent.type != "attribute":
-            self.references.append(("mysql-cursor-class", self.value(node), self.loc(node), self.src(node), self.fid))
-            return False
-
-    def on_identifier(self, node):
-        name = self.src(node)
-        parent = node.parent
-        if name in _CURSOR_NAMES and parent is not None and parent.type not in (
-                "attribute", "dotted_name", "aliased_import", "import_from_statement", "keyword_argument") or \
-                (name in _CURSOR_NAMES and parent is not None and parent.type == "keyword_argument"
-                 and parent.child_by_field_name("value") is not None
-                 and parent.child_by_field_name("value").start_byte == node.start_byte):
-            self.references.append(("mysql-cursor-class", self.value(node), self.loc(node), name, self.fid))
-
-    def on_comparison_operator(self, node):
-        operators = [self.src(c) for c in node.children_by_field_name("operators")]
-        operands = [c for c in node.named_children if c.type not in ("comment",)]
-        if not operators or not any(op in _COMPARE for op in operators) or len(operands) != 2:
-            return None
-        for a, b in (operands, operands[::-1]):
-            if self.is_error_number_source(a):
-                numbers = b.named_children if b.type in ("tuple", "list", "set") else [b]
-                for number in numbers:
-                    if number.type == "integer":
-                        self.uses.append(DriverUse("mysql-error-code", self.loc(number), self.src(node)[:80], "high",
-                                                   self.symbol()))
-
-    def is_error_number_source(self, node) -> bool:
-        """`e.errno`, `e.args[0]`."""
-        if node.type == "attribute":
-            return self.src(node.child_by_field_name("attribute")) in _ERROR_NUMBER_OWNERS
-        if node.type == "subscript":
-            value, index = node.child_by_field_name("value"), node.child_by_field_name("subscript")
-            return value is not None and value.type == "attribute" and \
-                self.src(value.child_by_field_name("attribute")) == "args" and index is not None and self.src(index) == "0"
-        return False
-
     def on_string(self, node):
         content = "".join(self.src(c) for c in node.children if c.type == "string_content")
-        if _ERROR_CODE.match(content):
+        if ERROR_CODE.match(content):
             self.uses.append(DriverUse("mysql-error-code", self.loc(node), self.src(node), "high", self.symbol()))
         self.literal_candidate(node)
         for child in node.children:

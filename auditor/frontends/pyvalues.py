@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from auditor.facts import Call, Elem, Func, Member, Obj, Opaque, Piece, Ref, Seq, Text
+from auditor.facts import Call, Elem, Func, Member, Obj, Opaque, Piece, Seq, Text
 from auditor.frontends.jstext import decode_escape
 
 _UNWRAP = {"parenthesized_expression", "await"}
@@ -26,9 +26,7 @@ class PyValueMixin:
         node = self.unwrap(node)
         kind = node.type
         if kind == "identifier":
-            line, col = self.point(node.start_point)
-            end_line, end_col = self.point(node.end_point)
-            return Ref(self.chain, self.src(node), line, col, end_line, end_col)
+            return self.ref(node)
         if kind == "attribute":
             return Member(self.value(node.child_by_field_name("object")), self.src(node.child_by_field_name("attribute")))
         if kind == "subscript":
