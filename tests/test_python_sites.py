@@ -314,3 +314,30 @@ def test_callproc_connection_query_and_with_connection_block():
     assert (found[9].callee, found[9].kind) == ("db.query", "driver")
     assert [(t.kind, t.line, len(t.sites)) for t in inv.transactions] == [("block", 6, 2)]
     assert [(f.rule_id, f.location.line) for f in inv.findings] == [("FUN009", 9)]
+
+
+def test_fields_filled_by_known_literals_keep_the_sql_parseable():
+    inv = scan_text(textwrap.dedent('''
+        import pymysql
+        cur = pymysql.connect().cursor()
+
+        def fks(strict, table):
+            cur.execute("""
+                SELECT k.COLUMN_NAME FROM information_schema.TABLE_CONSTRAINTS AS i
+                {JOIN} information_schema.KEY_COLUMN_USAGE AS k ON i.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+                WHERE i.TABLE_NAME = %s
+            """.format(JOIN="JOIN" if strict else "LEFT JOIN"), (table,))
+            cur.execute("SELECT * FROM t ORDER BY id %s" % ("ASC" if strict else "DESC"))
+    '''), "fks.py")
+    found = sites(inv)
+    assert "JOIN information_schema.KEY_COLUMN_USAGE" in found[6].sql and found[6].dynamic
+    assert found[11].sql == "SELECT * FROM t ORDER BY id ASC" and found[11].dynamic
+    assert not [f for f in inv.findings if f.rule_id == "PAR001"]
+    assert sorted(f.anchor_line for f in inv.findings if f.rule_id == "DRV015") == [6, 11]
+
+
+def test_js_ternary_of_literals_in_a_template():
+    inv = scan_text("const mysql = require('mysql2/promise');\nconst pool = mysql.createPool({});\n"
+                    "pool.query(`SELECT * FROM users ${all ? '' : 'WHERE active = 1'} ORDER BY id`);\n", "t.js")
+    assert inv.sites[0].sql == "SELECT * FROM users  ORDER BY id" and inv.sites[0].dynamic
+    assert not inv.findings

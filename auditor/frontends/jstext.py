@@ -64,4 +64,8 @@ def looks_like_sql(text: str) -> bool:
 
 
 def lit_text(pieces) -> str:
-    return "".join(p.text if isinstance(p, Piece) and p.kind == "lit" else " x " for p in pieces)
+    """The known text of pieces (nested texts included); unknown parts read as ` x `."""
+    from auditor.facts import Text
+
+    return "".join(p.text if isinstance(p, Piece) and p.kind == "lit" else lit_text(p.pieces) if isinstance(p, Text)
+                   else " x " for p in pieces)

@@ -86,6 +86,8 @@ class ValueMixin:
         node = self.unwrap(node)
         if not self.is_text_node(node):
             return None
+        if node.type == "template_string":
+            return self.template(node)
         return Text(tuple(self.pieces(node)), self.id_for(node))
 
     def pieces(self, node) -> tuple:
@@ -93,7 +95,8 @@ class ValueMixin:
         if node.type == "string":
             return self.string_pieces(node)
         if node.type == "template_string":
-            return self.template(node).pieces
+            template = self.template(node)
+            return (template,) if template.dynamic else template.pieces
         if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
             return self.pieces(node.child_by_field_name("left")) + self.pieces(node.child_by_field_name("right"))
         if node.type == "identifier":
@@ -117,7 +120,7 @@ class ValueMixin:
         return tuple(self.literal_piece(c) for c in node.children if c.type in ("string_fragment", "escape_sequence"))
 
     def template(self, node) -> Text:
-        out = []
+        out, dynamic = [], False
         for child in node.children:
             if child.type in ("string_fragment", "escape_sequence"):
                 out.append(self.literal_piece(child))
@@ -126,13 +129,31 @@ class ValueMixin:
                 if expr is None:
                     continue
                 inner = self.unwrap(expr)
+                options = self.literal_options(inner)
                 if inner.type == "identifier":
                     out.append(self.value(inner))
+                elif options:  # `${asc ? 'ASC' : 'DESC'}`: render one; the site is dynamic all the same
+                    line, col = self.point(child.start_point)
+                    out.append(Piece("lit", options[0], line, col, False))
+                    dynamic = True
                 elif self.is_text_node(inner):
                     out.extend(self.pieces(inner))
                 else:
                     out.append(self.hole(child))
-        return Text(tuple(out), self.id_for(node))
+        return Text(tuple(out), self.id_for(node), dynamic)
+
+    def literal_options(self, node) -> list[str] | None:
+        """The strings an expression can be when all are plain literals (`c ? 'JOIN' : 'LEFT JOIN'`)."""
+        node = self.unwrap(node)
+        if node is None:
+            return None
+        if node.type == "string":
+            return [self.string_value(node)]
+        if node.type == "ternary_expression":
+            a = self.literal_options(node.child_by_field_name("consequence"))
+            b = self.literal_options(node.child_by_field_name("alternative"))
+            return a + b if a is not None and b is not None else None
+        return None
 
     def string_value(self, node) -> str:
         if node is None:

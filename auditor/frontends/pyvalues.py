@@ -115,8 +115,54 @@ class PyValueMixin:
         end_line, end_col = self.point(node.end_point)
         return Piece("hole", self.src(node), line, col, False, False, end_line, end_col)
 
+    def format_arguments(self, args_node) -> tuple[list, dict]:
+        """Positional and keyword argument nodes of `.format(...)` or the right side of `%`."""
+        if args_node is None:
+            return [], {}
+        node = self.unwrap(args_node)
+        if node.type == "dictionary":
+            return [], {self.string_content(p.child_by_field_name("key")): p.child_by_field_name("value")
+                        for p in node.named_children if p.type == "pair" and p.child_by_field_name("key").type == "string"}
+        if node.type not in ("argument_list", "tuple"):
+            return [node], {}
+        positional = [a for a in node.named_children if a.type not in ("keyword_argument", "comment")]
+        named = {self.src(a.child_by_field_name("name")): a.child_by_field_name("value")
+                 for a in node.named_children if a.type == "keyword_argument"}
+        return positional, named
+
+    def literal_options(self, node) -> list[str] | None:
+        """The strings an expression can be when all are literals (`"JOIN" if x else "LEFT JOIN"`)."""
+        node = self.unwrap(node)
+        if node is None:
+            return None
+        if node.type in ("string", "concatenated_string") and not any(
+                c.type == "interpolation" for s in ([node] if node.type == "string" else node.named_children)
+                for c in s.children):
+            return [self.string_content(node) if node.type == "string"
+                    else "".join(self.string_content(s) for s in node.named_children)]
+        if node.type == "conditional_expression" and len(node.named_children) == 3:
+            first, _, other = node.named_children
+            a, b = self.literal_options(first), self.literal_options(other)
+            return a + b if a is not None and b is not None else None
+        return None
+
+    def field_argument(self, token: str, positional: list, named: dict, counter: list):
+        """The argument node a `%s` / `%(name)s` / `{}` / `{0}` / `{name!r}` field stands for."""
+        name = token[2:token.index(")")] if token.startswith("%(") else \
+            token[1:-1].split("!")[0].split(":")[0] if token.startswith("{") else ""
+        if name.isdigit():
+            index = int(name)
+        elif name:
+            return named.get(name)
+        else:
+            index, counter[0] = counter[0], counter[0] + 1
+        return positional[index] if index < len(positional) else None
+
     def substitute(self, pieces: list, pattern, args_node, escaped, literal) -> list:
-        """Turn `%s` / `{}` fields of literal pieces into holes standing for `args_node`."""
+        """Turn `%s` / `{}` fields of literal pieces into holes standing for `args_node`; a field
+        whose argument can only be known literals is rendered with the first (the SQL still parses)."""
+        positional, named = self.format_arguments(args_node)
+        counter = [0]
         out = []
         for piece in pieces:
             if not isinstance(piece, Piece) or piece.kind != "lit":
@@ -131,8 +177,14 @@ class PyValueMixin:
                     out.append(Piece("lit", token[0], *_advance(piece, match.start()), False))
                 else:
                     line, col = _advance(piece, match.start())
-                    source = f"{token} <- {self.src(args_node)[:60]}" if args_node is not None else token
-                    out.append(Piece("hole", source, line, col, False, False, line, col + len(token)))
+                    argument = self.field_argument(token, positional, named, counter)
+                    options = self.literal_options(argument) if argument is not None else None
+                    if options:
+                        out.append(Piece("lit", options[0], line, col, False))
+                    else:
+                        source = f"{token} <- {self.src(argument if argument is not None else args_node)[:60]}" \
+                            if args_node is not None else token
+                        out.append(Piece("hole", source, line, col, False, False, line, col + len(token)))
                 cursor = match.end()
             if cursor < len(piece.text):
                 out.append(_slice(piece, cursor, len(piece.text)))

@@ -57,7 +57,7 @@ def flatten(project: Project, path: str, value, param_holes: bool = False, prefi
                                     path="" if where == path else where))
         elif isinstance(v, Text):
             lit_ids.add((where, v.lit_id))
-            flags["dynamic"] |= v.dynamic
+            flags["dynamic"] |= v.dynamic or v.formatted  # string-built SQL varies even when no hole is left
             flags["formatted"] |= v.formatted
             for piece in v.pieces:
                 add(piece, depth + 1, where)
