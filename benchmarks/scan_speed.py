@@ -2,8 +2,8 @@
 
     python benchmarks/scan_speed.py [--copies 40]
 
-Builds a synthetic project from N copies of fixtures/slimy-admin-api (each copy in its own folder,
-so wrappers resolve per copy), then times: a full scan, a scan of 3 explicit files (what a
+Builds a synthetic project from N copies of each bundled fixture (JavaScript and Python; each copy
+in its own folder, so wrappers resolve per copy), then times: a full scan, a scan of 3 explicit files (what a
 pre-commit hook passes), and the cold start of `pgready --version`. Also prints peak RSS.
 """
 from __future__ import annotations
@@ -19,6 +19,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE = ROOT / "fixtures" / "slimy-admin-api"
+FIXTURES = [ROOT / "fixtures" / name for name in ("slimy-admin-api", "python-bot-api", "django-shop")]
 
 
 def main() -> None:
@@ -32,7 +33,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         for i in range(args.copies):
-            shutil.copytree(FIXTURE, project / f"app{i:03d}")
+            for fixture in FIXTURES:
+                shutil.copytree(fixture, project / f"{fixture.name}-{i:03d}")
         load_rules()  # the catalogue is loaded once per process; don't count it per scan
         start = time.perf_counter()
         inventory = scan(project)
@@ -43,9 +45,10 @@ def main() -> None:
               f"{len(inventory.findings)} findings in {full:.2f} s "
               f"({files / full:.0f} files/s, {lines / full:.0f} lines/s)")
 
-        staged = [project / "app000" / p for p in ("routes/users.js", "routes/chat.js", "services/reportService.ts")]
+        app = project / "slimy-admin-api-000"
+        staged = [app / p for p in ("routes/users.js", "routes/chat.js", "services/reportService.ts")]
         start = time.perf_counter()
-        small = scan(project / "app000", staged)
+        small = scan(app, staged)
         hook = time.perf_counter() - start
         print(f"pre-commit style (3 files, imports read for context): {len(small.findings)} findings "
               f"in {hook * 1000:.0f} ms (in-process)")
