@@ -25,12 +25,12 @@ class CatalogError(ValueError):
 
 CATEGORIES = {  # category -> id prefix
     "syntax": "SYN", "parse": "PAR", "dml": "DML", "functions": "FUN", "ddl": "DDL",
-    "semantics": "SEM", "transactions": "TXN", "driver-api": "DRV",
+    "semantics": "SEM", "transactions": "TXN", "driver-api": "DRV", "procedural": "PRC",
 }
 MATCH_FORMS = ("node", "function", "keyword", "type", "driver_use")
 REQUIRED = ("id", "slug", "title", "category", "severity", "fix", "effort_minutes", "message",
             "why", "postgres", "references", "examples")
-ALLOWED = frozenset(REQUIRED + ("match", "check"))
+ALLOWED = frozenset(REQUIRED + ("match", "check", "rewrites"))
 EXAMPLE_KEYS = frozenset({"language", "fail", "pass"})
 EXAMPLE_OPTIONS = ("target", "placeholders")  # passed to analyze_sql (sql examples)
 EXAMPLE_LANGUAGES = ("sql", "javascript", "python")
@@ -57,6 +57,9 @@ class Rule:
     check: str | None
     examples: Mapping = field(compare=False)
     path: str
+    # (MySQL, PostgreSQL) pairs: what a rewrite of this construct looks like; required when a SQL
+    # rule's fix is safe or review, and each PostgreSQL side must parse with PostgreSQL's parser
+    rewrites: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
 
 def rules_dir() -> Path:
@@ -135,12 +138,30 @@ def _parse_file(path: Path, root: Path) -> Rule:
     if not isinstance(refs, list) or not refs or not all(isinstance(u, str) and _URL.match(u) for u in refs):
         raise fail("'references' must be a non-empty list of http(s) URLs")
     match, check = _match_or_check(data, slug, fail)
+    examples = _examples(data["examples"], fail)
+    rewrites = _rewrites(data.get("rewrites"), fail)
+    if not rewrites and fix is not FixSafety.MANUAL and examples["language"] == "sql":
+        raise fail(f"a {fix.value} SQL rule needs 'rewrites': at least one {{mysql, postgres}} pair")
     return Rule(
         id=rid, slug=slug, title=data["title"].strip(), category=category, severity=severity,
         fix=fix, effort_minutes=effort, message=data["message"].strip(), why=data["why"].strip(),
         postgres=data["postgres"].strip(), references=tuple(refs), match=match, check=check,
-        examples=_examples(data["examples"], fail), path=str(path),
+        examples=examples, path=str(path), rewrites=rewrites,
     )
+
+
+def _rewrites(value, fail) -> tuple[tuple[str, str], ...]:
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not value:
+        raise fail("'rewrites' must be a non-empty list of {mysql, postgres} pairs")
+    pairs = []
+    for n, item in enumerate(value, 1):
+        if not isinstance(item, dict) or set(item) != {"mysql", "postgres"} or \
+                not all(isinstance(v, str) and v.strip() for v in item.values()):
+            raise fail(f"rewrites #{n} must be a mapping with exactly the strings 'mysql' and 'postgres'")
+        pairs.append((item["mysql"], item["postgres"]))
+    return tuple(pairs)
 
 
 def _enum(kind, value, key, fail):

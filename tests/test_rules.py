@@ -41,3 +41,41 @@ def test_rule_example(rule, examples, expected, code):
         assert rule.id in fired, f"{rule.id} should fire on:\n{code}\nfired: {sorted(fired)}"
     else:
         assert rule.id not in fired, f"{rule.id} must not fire on:\n{code}"
+
+
+def _rewrite_cases():
+    for rule in RULES:
+        for n, (mysql, postgres) in enumerate(rule.rewrites):
+            yield pytest.param(rule, mysql, postgres, id=f"{rule.id}-rewrite-{n}")
+
+
+@pytest.mark.parametrize(("rule", "mysql", "postgres"), list(_rewrite_cases()))
+def test_rewrite_example_is_postgresql(rule, mysql, postgres):
+    """A safe/review rule shows its rewrite: the MySQL side fires the rule, the PostgreSQL side
+    parses with PostgreSQL's own parser (pglast / libpg_query)."""
+    import pglast
+
+    options = {"placeholders": rule.examples["placeholders"] or "driver", "target": rule.examples["target"]}
+    assert rule.id in {m.rule.id for m in analyze_sql(mysql, RULES, **options).matches}
+    pglast.parse_sql(postgres)
+
+
+def _sql_examples():
+    for rule in RULES:
+        for examples in example_sets(rule):
+            if examples["language"] == "sql":
+                for code in examples["fail"] + examples["pass"]:
+                    yield examples, code
+        for mysql, _ in rule.rewrites:
+            yield rule.examples, mysql
+
+
+def test_no_two_rules_fire_for_the_same_construct_at_the_same_place():
+    clashes = []
+    for examples, code in _sql_examples():
+        options = {"placeholders": examples["placeholders"] or "driver", "target": examples["target"]}
+        spans: dict[tuple[int, int], list[str]] = {}
+        for match in analyze_sql(code, RULES, **options).matches:
+            spans.setdefault((match.start, match.end), []).append(match.rule.id)
+        clashes += [f"{ids} on {code[s:e]!r} in: {code}" for (s, e), ids in spans.items() if len(ids) > 1]
+    assert not clashes, "\n".join(clashes)

@@ -51,9 +51,10 @@ def mysql_column_type(stmt: Statement) -> Iterator[Hit]:
 
 
 def integer_display_width(stmt: Statement) -> Iterator[Hit]:
-    """DDL008: `INT(11)`, `BIGINT(20)` ... (TINYINT(1) is DDL003)."""
+    """DDL008: `INT(11)`, `BIGINT(20)`, `SMALLINT(6)`: a width on an integer type PostgreSQL has.
+    TINYINT/MEDIUMINT with a width are DDL006 (the type itself goes), TINYINT(1) is DDL003."""
     for col in column_defs(stmt):
-        if _type(stmt, col) in INTEGERS and type_params(stmt, col) and not _is_bool_tinyint(stmt, col):
+        if _type(stmt, col) in INTEGERS - {"TINYINT", "MEDIUMINT"} and type_params(stmt, col):
             yield stmt.span(col.type, col.params_end)
 
 
