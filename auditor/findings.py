@@ -54,7 +54,7 @@ class FindingFactory:
             fix = FixSafety.REVIEW
         message = rule.message + (f" ({match.detail})" if match.detail else "")
         self._add(rule, Location(where or site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
-                  fix, site.id, site.line, (site.function, site.id))
+                  fix, site.id, site.line, (site.function, site.id), site.function, site.dynamic)
 
     def from_driver_use(self, use) -> None:
         rule = self.by_use.get(use.kind)
@@ -62,15 +62,19 @@ class FindingFactory:
             return
         loc = use.location
         self._add(rule, loc, rule.message, use.evidence, use.confidence, rule.fix, None, loc.line,
-                  (use.function, use.evidence))
+                  (use.function, use.evidence), use.function, False)
 
-    def _add(self, rule, loc, message, evidence, confidence, fix, site_id, anchor, identity) -> None:
+    def _add(self, rule, loc, message, evidence, confidence, fix, site_id, anchor, identity, function,
+             dynamic) -> None:
+        from auditor.effort import finding_minutes
+
         fid = self._unique(stable_id("F", rule.id, loc.path, *identity))
+        low, high = finding_minutes(rule.effort_minutes, fix.value, dynamic)
         self.findings.append(Finding(
             id=fid, rule_id=rule.id, slug=rule.slug, severity=rule.severity, fix_safety=fix,
             category=rule.category, location=loc, message=message, evidence=redact(evidence),
             suggestion=rule.postgres, confidence=confidence, site_id=site_id, anchor_line=anchor,
-            code=self.code_line(loc.path, loc.line)))
+            code=self.code_line(loc.path, loc.line), function=function, effort_low=low, effort_high=high))
 
     def finish(self) -> tuple[Finding, ...]:
         return tuple(sorted(self.findings, key=lambda f: (f.location.path, f.location.line, f.location.col,

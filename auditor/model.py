@@ -127,6 +127,9 @@ class Finding:
     site_id: str | None = None
     anchor_line: int = 0  # the line a reviewer would annotate: the site's call line, else location.line
     code: str = ""  # the source line at location.line, stripped (for reports that have no source)
+    function: str = ""  # enclosing symbol where the SQL is sent or the API used
+    effort_low: float = 0.0  # minutes, see auditor.effort
+    effort_high: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -175,3 +178,4 @@ class Inventory:
     diagnostics: tuple[Diagnostic, ...]
     routes: tuple[Route, ...] = field(default=())
     rules: tuple[dict, ...] = field(default=())  # metadata of the rules that fired, for reporters
+    effort: dict | None = None  # auditor.effort.rollup(): person-hours per project, file, module, route

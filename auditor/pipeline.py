@@ -119,6 +119,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     findings = factory.finish()
     fired = {f.rule_id for f in findings}
     routes = _routes(project, scanned)
+    effort = _effort(project, state, findings, routes)
     return Inventory(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
@@ -131,7 +132,18 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         diagnostics=tuple(sorted(set(state.diagnostics), key=lambda d: (d.path, d.kind, d.message))),
         routes=routes,
         rules=tuple(rule_metadata(r) for r in rules if r.id in fired),
+        effort=effort,
     )
+
+
+def _effort(project, state, findings, routes) -> dict:
+    from auditor.effort import rollup
+    from auditor.reach import Reach
+
+    reach = Reach(project)
+    site_paths = {s.id: s.path for s in state.sites}
+    return rollup(findings, routes, lambda route: reach.symbols(route.handler_path, route.handler),
+                  lambda f: (site_paths.get(f.site_id, f.location.path), f.function))
 
 
 def _routes(project, scanned: set[str]) -> tuple:

@@ -41,7 +41,7 @@ class SiteBuilder:
         attempts = ("mixed", "identifier", "fragment") if flat.dynamic else ("mixed",)
         rendered = analysis = None
         for mode in attempts if has_text else ("fragment",):
-            candidate = render(flat, path, mode)
+            candidate = render(flat, path, mode, at=(line, col))
             result = analyze_sql(candidate.sql, self.rules, placeholders=placeholders,
                                  target=self.target) if has_text else None
             if rendered is None or (result is not None and result.parse_error is None):
@@ -59,7 +59,7 @@ class SiteBuilder:
         site_id = stable_id("S", path, function, callee, " ".join(rendered.sql.split()))
         site = Site(
             id=site_id, path=path, line=line, col=col, callee=callee, kind=kind, sql=redact(rendered.sql),
-            holes=rendered.holes, dynamic=flat.dynamic, sql_location=extent(rendered, path),
+            holes=rendered.holes, dynamic=flat.dynamic, sql_location=extent(rendered, path, at=(line, col)),
             tables=analysis.tables if analysis else (), confidence=confidence, function=function,
             language=self.project.modules[path].language, placeholders=placeholders,
             statement=analysis.statement if analysis else "unknown",

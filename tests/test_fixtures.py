@@ -109,3 +109,17 @@ def test_python_fixtures_list_their_routes():
     assert {r.framework for r in bot.routes} == {"flask"} and len(bot.routes) >= 10
     assert {r.framework for r in shop.routes} == {"django"}
     assert all(r.path.startswith("/") and r.handler for r in bot.routes + shop.routes)
+
+
+def test_each_fixture_inventory_validates_against_the_shipped_schema(fixture):
+    import io
+    import json
+
+    import jsonschema
+
+    from auditor.report import json as json_report
+
+    _, inventory = fixture
+    out = io.StringIO()
+    json_report.render(inventory, out, {})
+    jsonschema.Draft202012Validator(json_report.schema()).validate(json.loads(out.getvalue()))

@@ -370,3 +370,21 @@ def test_ids_survive_unrelated_line_shifts():
     assert [f.id for f in after.findings] == [f.id for f in before.findings]
     assert [s.id for s in after.sites] == [s.id for s in before.sites]
     assert before.sites[0].function == "<anonymous>/<anonymous>"
+
+
+def test_sql_built_by_a_call_is_a_dynamic_site_located_at_the_call():
+    import io
+    import json
+
+    import jsonschema
+
+    from auditor.report import json as json_report
+
+    inv = scan_text("const mysql = require('mysql2/promise');\nconst pool = mysql.createPool({});\n"
+                    "async function f(filters) {\n  return pool.query(buildSql(filters));\n}\n", "built.js")
+    site = inv.sites[0]
+    assert (site.line, site.dynamic, site.statement, site.sql) == (4, True, "unknown", "/*pgready_hole_1*/")
+    assert (site.sql_location.line, site.holes[0].location.line) == (4, 4)
+    out = io.StringIO()
+    json_report.render(inv, out, {})
+    jsonschema.Draft202012Validator(json_report.schema()).validate(json.loads(out.getvalue()))

@@ -124,8 +124,10 @@ def test_every_schema_field_is_documented() -> None:
 def test_layout_and_key_order() -> None:
     text = render(make_inventory())
     doc = json.loads(text)
-    assert list(doc) == ["schema_version", "tool", "root", "summary", "findings", "sites", "transactions",
-                         "driver_uses", "diagnostics", "routes", "files", "rules"]
+    assert list(doc) == ["schema_version", "tool", "root", "summary", "effort", "findings", "sites",
+                         "transactions", "driver_uses", "diagnostics", "routes", "files", "rules"]
+    assert doc["effort"]["project"] == {"findings": 0, "low_hours": 0.0, "high_hours": 0.0}  # none estimated
+    assert doc["findings"][0]["effort"] == {"low_minutes": 0.0, "high_minutes": 0.0}
     assert doc["schema_version"] == report_json.SCHEMA_VERSION == "1.0"
     assert doc["tool"] == {"name": "pgready", "version": "0.1.0"}
     assert text.endswith("}\n") and text.startswith('{\n  "schema_version"')

@@ -1,7 +1,7 @@
 """The inventory as versioned JSON: the documented contract other outputs read.
 
 The schema is `auditor/schema/inventory-1.0.schema.json`. Top-level keys, in this order:
-`schema_version`, `tool` {name, version}, `root`, `summary`, `findings`, `sites`,
+`schema_version`, `tool` {name, version}, `root`, `summary`, `effort`, `findings`, `sites`,
 `transactions`, `driver_uses`, `diagnostics`, `routes`, `files`, `rules`. Record keys follow the
 order of the `_finding`, `_site`, ... functions below. Arrays are sorted:
 findings by (path, line, col, rule_id, id), sites by (path, line, col, id), transactions
@@ -74,6 +74,7 @@ def to_dict(inv: Inventory) -> dict:
         "tool": {"name": TOOL_NAME, "version": inv.tool_version},
         "root": inv.root,
         "summary": summarize(inv),
+        "effort": inv.effort if inv.effort is not None else _no_effort(),
         "findings": _sorted(map(_finding, inv.findings),
                             lambda d: (*_pos(d["location"]), d["rule_id"], d["id"])),
         "sites": _sorted(map(_site, inv.sites), lambda d: (d["path"], d["line"], d["col"], d["id"])),
@@ -110,7 +111,15 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
         routes=tuple(Route(r["id"], r["method"], r["path"], r["framework"], _loc_in(r["location"]), r["handler"],
                            r["handler_path"]) for r in d["routes"]),
         rules=tuple(dict(r) for r in d["rules"]),
+        effort=None if d["effort"] == _no_effort() else d["effort"],  # nothing estimated
     )
+
+
+def _no_effort() -> dict:
+    from auditor.effort import METHOD
+
+    zero = {"findings": 0, "low_hours": 0.0, "high_hours": 0.0}
+    return {"method": METHOD, "project": zero, "by_file": [], "by_module": [], "by_route": []}
 
 
 def load(path: str | Path) -> Inventory:
@@ -174,7 +183,8 @@ def _finding(f: Finding) -> dict:
         "category": f.category, "confidence": f.confidence,
         "location": _loc(f.location), "anchor_line": f.anchor_line,
         "message": f.message, "evidence": f.evidence, "suggestion": f.suggestion,
-        "code": f.code, "site_id": f.site_id,
+        "code": f.code, "site_id": f.site_id, "function": f.function,
+        "effort": {"low_minutes": f.effort_low, "high_minutes": f.effort_high},
     }
 
 
@@ -243,4 +253,5 @@ def _finding_in(f: Mapping) -> Finding:
         fix_safety=FixSafety(f["fix_safety"]), category=f["category"], location=_loc_in(f["location"]),
         message=f["message"], evidence=f["evidence"], suggestion=f["suggestion"],
         confidence=f["confidence"], site_id=f["site_id"], anchor_line=f["anchor_line"], code=f["code"],
+        function=f["function"], effort_low=f["effort"]["low_minutes"], effort_high=f["effort"]["high_minutes"],
     )

@@ -73,8 +73,9 @@ def flatten(project: Project, path: str, value, param_holes: bool = False, prefi
     return Flat(merged, frozenset(lit_ids), flags["dynamic"] or has_holes, flags["formatted"])
 
 
-def render(flat: Flat, path: str, mode: str = "mixed") -> Rendered:
-    """mode: `mixed` (types from the text before each hole), `identifier` or `fragment` for all."""
+def render(flat: Flat, path: str, mode: str = "mixed", at: tuple[int, int] = (1, 1)) -> Rendered:
+    """mode: `mixed` (types from the text before each hole), `identifier` or `fragment` for all.
+    `at`: where a hole with no source position of its own is reported (the call)."""
     out, spans, holes = [], [], []
     length = 0
     for piece in flat.pieces:
@@ -84,8 +85,9 @@ def render(flat: Flat, path: str, mode: str = "mixed") -> Rendered:
             index = len(holes) + 1
             kind = "param" if piece.param else _hole_kind("".join(out), mode)
             text = "?" if kind == "param" else (f"/*pgready_hole_{index}*/" if kind == "fragment" else f"pgready_hole_{index}")
-            holes.append(Hole(index, kind, piece.text, Location(piece.path or path, piece.line, piece.col,
-                                                                 piece.end_line or piece.line, piece.end_col or piece.col),
+            line, col = (piece.line, piece.col) if piece.line else at
+            holes.append(Hole(index, kind, piece.text, Location(piece.path or path, line, col,
+                                                                 piece.end_line or line, piece.end_col or col),
                               length, length + len(text)))
         spans.append((length, length + len(text), piece))
         out.append(text)
@@ -126,14 +128,15 @@ def _advance(line: int, col: int, text: str) -> tuple[int, int]:
     return line, col + len(text)
 
 
-def extent(rendered: Rendered, path: str) -> Location:
-    """Where the SQL text starts and ends in the source."""
-    located = [(s, e, p) for s, e, p in rendered.spans if p.line]
+def extent(rendered: Rendered, path: str, at: tuple[int, int] = (1, 1)) -> Location:
+    """Where the SQL text starts and ends in the source (pieces with a source position only);
+    at the call (`at`) when nothing of it has a position, e.g. `db.query(buildSql())`."""
+    located = [p for _, _, p in rendered.spans if p.line]
     if not located:
-        return Location(path, 0, 0, 0, 0)
-    first, last = located[0][2], located[-1]
-    if last[2].kind == "lit":
-        _, end_line, end_col = position(rendered, last[1])
+        return Location(path, at[0], at[1], at[0], at[1])
+    first, last = located[0], located[-1]
+    if last.kind == "lit" and last.exact:
+        end_line, end_col = _advance(last.line, last.col, last.text)
     else:
-        end_line, end_col = last[2].end_line, last[2].end_col
+        end_line, end_col = last.end_line or last.line, last.end_col or last.col
     return Location(first.path or path, first.line, first.col, end_line, end_col)
