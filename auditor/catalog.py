@@ -91,11 +91,25 @@ def _load(directory: Path) -> tuple[Rule, ...]:
     return tuple(sorted(rules, key=lambda r: r.id))
 
 
+def select_rules(rules, select=(), ignore=()) -> tuple[Rule, ...]:
+    """Rules kept by `--select` / `--ignore`: each token is a rule id, a slug or a category.
+    No select keeps all; ignore wins. An unknown token raises ValueError naming the valid ones."""
+    def matches(rule: Rule, token: str) -> bool:
+        return token in (rule.id, rule.slug, rule.category) or token.upper() == rule.id
+
+    for token in (*select, *ignore):
+        if not any(matches(r, token) for r in rules):
+            raise ValueError(f"unknown rule or category {token!r} (categories: {', '.join(sorted(CATEGORIES))}; "
+                             "see `pgready rules`)")
+    kept = [r for r in rules if not select or any(matches(r, t) for t in select)]
+    return tuple(r for r in kept if not any(matches(r, t) for t in ignore))
+
+
 def rule_metadata(rule: Rule) -> dict:
     """Plain, JSON-ready metadata for reporters."""
     return {
         "id": rule.id, "slug": rule.slug, "title": rule.title, "category": rule.category,
-        "severity": rule.severity.value, "fix": rule.fix.value,
+        "severity": rule.severity.value, "fix_safety": rule.fix.value,
         "effort_minutes": rule.effort_minutes, "message": rule.message, "why": rule.why,
         "postgres": rule.postgres, "references": list(rule.references),
     }

@@ -50,9 +50,25 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-progress", action="store_true",
                       help="no progress bar (it only ever shows on a terminal, never with machine formats)")
 
-    rules = commands.add_parser("rules", help="list the rule catalogue",
-                                description="List every rule: id, slug, severity, fix safety, title.")
-    rules.add_argument("--format", choices=FORMATS, default="terminal", help="terminal table or JSON")
+    scan.add_argument("--select", metavar="RULES", action="append", default=[],
+                      help="only these rules: ids, slugs or categories, comma-separated (repeatable), "
+                           "e.g. --select functions,SYN003")
+    scan.add_argument("--ignore", metavar="RULES", action="append", default=[],
+                      help="never these rules: ids, slugs or categories (wins over --select)")
+
+    rules = commands.add_parser(
+        "rules", help="list the rule catalogue, or explain one rule",
+        description="List the rules (filtered by category, severity or fix safety), or, given a rule id or "
+                    "slug, print its reference: what it does, why it matters, an example, the PostgreSQL way, "
+                    "fix safety and manual references (the same text as docs/rules.md).")
+    rules.add_argument("rule", nargs="?", metavar="ID", help="a rule id or slug to explain, e.g. FUN003 or group-concat")
+    rules.add_argument("--category", help="only rules of this category (syntax, functions, ddl, ...)")
+    rules.add_argument("--severity", choices=("error", "warning", "info"), help="only rules of this severity")
+    rules.add_argument("--fix", choices=("safe", "review", "manual"), help="only rules of this fix safety")
+    rules.add_argument("--format", choices=(*FORMATS, "markdown"), default="terminal",
+                       help="terminal table, JSON, or the Markdown reference")
+    rules.add_argument("--write-docs", metavar="FILE", type=Path,
+                       help="write the whole Markdown reference to FILE (docs/rules.md) and exit")
     return parser
 
 
@@ -100,14 +116,22 @@ def _scan(args) -> int:
     except _UsageError as error:
         print(f"pgready: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    from auditor.catalog import load_rules, select_rules
+
+    tokens = lambda values: tuple(t.strip() for v in values for t in v.split(",") if t.strip())  # noqa: E731
+    try:
+        rules = select_rules(load_rules(), tokens(args.select), tokens(args.ignore))
+    except ValueError as error:
+        print(f"pgready: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     show_progress = args.format == "terminal" and not args.no_progress and sys.stderr.isatty()
     if show_progress:
         from auditor.progress import terminal_progress
 
         with terminal_progress() as progress:
-            inventory = scan(root, files, target=args.target, progress=progress)
+            inventory = scan(root, files, rules=rules, target=args.target, progress=progress)
     else:
-        inventory = scan(root, files, target=args.target)
+        inventory = scan(root, files, rules=rules, target=args.target)
     _write(inventory, args.format, args.output)
     return _exit_code(inventory, args.fail_on)
 
@@ -137,18 +161,41 @@ def _exit_code(inventory, fail_on: str) -> int:
 def _rules(args) -> int:
     import json
 
-    from auditor.catalog import load_rules, rule_metadata
+    from auditor.catalog import CATEGORIES, load_rules, rule_metadata
+    from auditor.ruledocs import render_catalogue, render_rule
 
     rules = load_rules()
+    if args.write_docs is not None:
+        args.write_docs.parent.mkdir(parents=True, exist_ok=True)
+        args.write_docs.write_text(render_catalogue(rules), encoding="utf-8", newline="\n")
+        print(f"pgready: wrote {args.write_docs} ({len(rules)} rules)", file=sys.stderr)
+        return EXIT_CLEAN
+    if args.rule:
+        rule = next((r for r in rules if args.rule in (r.id, r.slug) or args.rule.upper() == r.id), None)
+        if rule is None:
+            print(f"pgready: error: no rule {args.rule!r} (see `pgready rules`)", file=sys.stderr)
+            return EXIT_ERROR
+        sys.stdout.write(json.dumps(rule_metadata(rule), indent=2) + "\n" if args.format == "json" else render_rule(rule))
+        return EXIT_CLEAN
+    if args.category and args.category not in CATEGORIES:
+        print(f"pgready: error: unknown category {args.category!r} (one of {', '.join(sorted(CATEGORIES))})",
+              file=sys.stderr)
+        return EXIT_ERROR
+    rules = [r for r in rules if (not args.category or r.category == args.category)
+             and (not args.severity or r.severity.value == args.severity) and (not args.fix or r.fix.value == args.fix)]
     if args.format == "json":
         json.dump([rule_metadata(r) for r in rules], sys.stdout, indent=2, ensure_ascii=False)
         sys.stdout.write("\n")
         return EXIT_CLEAN
+    if args.format == "markdown":
+        sys.stdout.write("".join(render_rule(r) + "\n" for r in rules))
+        return EXIT_CLEAN
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("id", "slug", "severity", "fix", "title", title=f"{len(rules)} rules")
+    table = Table("id", "slug", "category", "severity", "fix", "effort", "title", title=f"{len(rules)} rules")
     for rule in rules:
-        table.add_row(rule.id, rule.slug, rule.severity.value, rule.fix.value, rule.title)
-    Console(file=sys.stdout, width=120).print(table)
+        table.add_row(rule.id, rule.slug, rule.category, rule.severity.value, rule.fix.value,
+                      f"{rule.effort_minutes} min", rule.title)
+    Console(file=sys.stdout, width=140, markup=False).print(table)
     return EXIT_CLEAN

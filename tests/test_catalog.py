@@ -71,8 +71,8 @@ def test_importing_the_engine_loads_no_check_family():
 
 def test_rule_metadata_is_plain_data():
     meta = rule_metadata(next(r for r in RULES if r.id == "FUN001"))
-    assert meta["severity"] == "error" and meta["fix"] == "safe" and meta["slug"] == "ifnull"
-    assert set(meta) == {"id", "slug", "title", "category", "severity", "fix", "effort_minutes",
+    assert meta["severity"] == "error" and meta["fix_safety"] == "safe" and meta["slug"] == "ifnull"
+    assert set(meta) == {"id", "slug", "title", "category", "severity", "fix_safety", "effort_minutes",
                          "message", "why", "postgres", "references"}
     yaml.safe_dump(meta)  # no enums or proxies left
 
