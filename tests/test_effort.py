@@ -63,6 +63,15 @@ def test_rollups_add_up_and_routes_count_what_their_handlers_reach(tmp_path: Pat
     # /users/top reaches top_users (IFNULL, LIMIT a,b) but not unused() (GROUP_CONCAT)
     assert routes["/users/top"]["findings"] == 2 and routes["/users/ping"]["findings"] == 0
     assert [r["path"] for r in effort["by_route"]] == ["/users/top", "/users/ping"]  # hot spots first
+    import io
+
+    from auditor.report import terminal
+
+    out = io.StringIO()
+    terminal.render(inv, out, {"width": 120})
+    text = out.getvalue()
+    assert f"Estimated effort: {effort['project']['low_hours']:g} to {effort['project']['high_hours']:g}" in text
+    assert "route GET /users/top" in text and "route GET /users/ping" not in text  # no findings, no hot spot
     document = json.loads(_json(inv))
     jsonschema.Draft202012Validator(json_report.schema()).validate(document)
     assert document["effort"] == effort

@@ -45,7 +45,10 @@ def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) ->
                            style="bold green"))
     else:
         for title, table in (("Findings by severity", _severity_table(counts)),
-                             ("Findings by rule", _rule_table(inventory.findings))):
+                             ("Findings by rule", _rule_table(inventory.findings)),
+                             ("Hot spots (estimated effort)", _hot_spots(inventory.effort))):
+            if table is None:
+                continue
             console.print()
             console.print(Text(title, style="bold"))
             console.print(table)
@@ -64,7 +67,25 @@ def _header(inv: Inventory, c: Mapping) -> Text:
                 f"{_n(c['findings'], 'finding')}")
     if c["diagnostics"]:
         text.append(f", {_n(c['diagnostics'], 'diagnostic')}")
+    project = (inv.effort or {}).get("project")
+    if project and project["findings"]:
+        text.append(f"\nEstimated effort: {project['low_hours']:g} to {project['high_hours']:g} person-hours "
+                    "(docs/effort.md)")
     return text
+
+
+def _hot_spots(effort, limit: int = 5):
+    """Top files and routes by estimated effort, or None when nothing was estimated."""
+    if not effort or not effort["by_file"]:
+        return None
+    table = Table(box=None, pad_edge=False)
+    for column in ("where", "findings", "hours (low to high)"):
+        table.add_column(column, justify="right" if column != "where" else "left")
+    rows = [("file " + r["path"], r) for r in effort["by_file"][:limit]]
+    rows += [(f"route {r['method']} {r['path']}", r) for r in effort["by_route"][:limit] if r["findings"]]
+    for name, row in rows:
+        table.add_row(Text(name), str(row["findings"]), f"{row['low_hours']:g} to {row['high_hours']:g}")
+    return table
 
 
 def _n(count: int, noun: str) -> str:
