@@ -123,3 +123,12 @@ def test_each_fixture_inventory_validates_against_the_shipped_schema(fixture):
     out = io.StringIO()
     json_report.render(inventory, out, {})
     jsonschema.Draft202012Validator(json_report.schema()).validate(json.loads(out.getvalue()))
+
+
+def test_no_two_rules_report_the_same_span(fixture):
+    _, inventory = fixture
+    seen: dict[tuple, str] = {}
+    for f in inventory.findings:
+        key = (f.site_id, f.location)
+        assert key not in seen or seen[key] == f.rule_id, (f.location, seen.get(key), f.rule_id)
+        seen[key] = f.rule_id

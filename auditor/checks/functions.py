@@ -84,6 +84,10 @@ def interval_expression(stmt: Statement) -> Iterator[Hit]:
         else:
             while stmt.type_is(j + 1, TokenType.DOT) and j + 2 < len(stmt.tokens):
                 j += 2  # t.col
+            if stmt.type_is(j + 1, TokenType.L_PAREN):
+                j = stmt.close_paren(j + 1)  # INTERVAL ceil(x) DAY
+                if j < 0:
+                    continue
         unit = stmt.word(j + 1)
         if unit not in _MYSQL_UNITS:
             continue  # `INTERVAL '1 day'`, or MySQL's INTERVAL(n, a, b ...) comparison function
@@ -109,22 +113,28 @@ def format_function(stmt: Statement) -> Iterator[Hit]:
         yield stmt.span(i, stmt.close_paren(paren))
 
 
+_CLOCK = frozenset({"NOW", "CURRENT_TIMESTAMP", "CURRENT_DATE", "CURRENT_TIME", "LOCALTIMESTAMP",
+                    "LOCALTIME", "CURDATE", "CURTIME", "UTC_TIMESTAMP", "UTC_DATE", "SYSDATE"})
+
+
 def _never_null(stmt: Statement, first: int, last: int) -> bool:
-    """A number or string literal, or COALESCE(..., literal)."""
+    """A number or string literal, a clock (NOW(), CURRENT_DATE ...), or COALESCE/IFNULL(..., never null)."""
     if first == last:
-        return stmt.tokens[first].token_type in (_STRINGS | {TokenType.NUMBER})
+        return stmt.tokens[first].token_type in (_STRINGS | {TokenType.NUMBER}) or stmt.word(first) in _CLOCK
     if stmt.type_is(first, TokenType.DASH) and first + 1 == last:
         return stmt.type_is(last, TokenType.NUMBER)
-    if stmt.word(first) == "COALESCE" and stmt.type_is(first + 1, TokenType.L_PAREN) \
-            and stmt.close_paren(first + 1) == last:
-        args = _call_args(stmt, first + 1)
-        return bool(args) and _never_null(stmt, *args[-1])
+    if stmt.type_is(first + 1, TokenType.L_PAREN) and stmt.close_paren(first + 1) == last:
+        if stmt.word(first) in _CLOCK:
+            return True
+        if stmt.word(first) in ("COALESCE", "IFNULL"):
+            args = _call_args(stmt, first + 1)
+            return bool(args) and _never_null(stmt, *args[-1])
     return False
 
 
 def greatest_least_null(stmt: Statement) -> Iterator[Hit]:
-    """FUN044: GREATEST/LEAST with an argument that can be NULL (every argument a literal or
-    COALESCE(..., literal) cannot, so the call behaves the same on both databases)."""
+    """FUN044: GREATEST/LEAST with an argument that can be NULL (when every argument is a literal,
+    a clock or COALESCE(..., literal), the call behaves the same on both databases)."""
     for i, paren in _calls(stmt, frozenset({"GREATEST", "LEAST"})):
         args = _call_args(stmt, paren)
         if args and all(_never_null(stmt, a, b) for a, b in args):
@@ -161,7 +171,7 @@ def date_part_functions(stmt: Statement) -> Iterator[Hit]:
     """FUN046: YEAR(d), MONTH(d), DAYOFWEEK(d) ... as calls; `y YEAR(4)` in a column
     definition (a name right before) is a type, not a call."""
     for i, paren in _calls(stmt, _DATE_PARTS):
-        if stmt.type_is(i - 1, *_NAMES) and not stmt.word(i - 1) in ("SELECT", "BY", "AND", "OR", "NOT"):
-            continue
+        if stmt.type_is(i - 1, *_NAMES) and stmt.word(i - 1) != "RETURN":
+            continue  # `built YEAR(4)`: a column's type
         close = stmt.close_paren(paren)
         yield stmt.span(i, close if close > 0 else i)

@@ -18,7 +18,10 @@ from auditor.frontends.walker import TreeWalker, syntax_diagnostic
 from auditor.model import Diagnostic, DriverUse, Location
 
 _RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
-_OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements"}
+_OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements",
+                "typeCast": "type-cast-option", "dateStrings": "date-strings",
+                "supportBigNumbers": "big-number-options", "bigNumberStrings": "big-number-options",
+                "decimalNumbers": "decimal-numbers"}
 _ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
 _COMPARE = {"===", "==", "!==", "!="}
 

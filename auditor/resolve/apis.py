@@ -149,6 +149,12 @@ METHOD_USES: dict[tuple[str, str], str] = {
     ("dbapi.conn", "insert_id"): "insert-id",
     ("dbapi.conn", "affected_rows"): "affected-rows",
     ("dbapi.cursor", "nextset"): "multiple-statements",
+    ("mysql.client", "ping"): "connection-ping",
+    **{("dbapi.conn", name): "connection-ping" for name in ("ping", "is_connected", "reconnect")},
+    ("mysql.client", "changeUser"): "change-database",
+    **{("dbapi.conn", name): "change-database" for name in ("select_db", "cmd_init_db")},
+    **{("mysql.client", name): "connection-pause-resume" for name in ("pause", "resume")},
+    **{("mysql.client", name): "prepared-statement-api" for name in ("prepare", "unprepare")},
 }
 CALL_USES: dict[str, str] = {"mysql.escape": "escape-format"}
 # a driver use named by a reference (exception class, cursor class) when it evaluates to one of these types
