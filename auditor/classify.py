@@ -109,6 +109,8 @@ LEGIT_COMMANDS = frozenset({  # statements sqlglot keeps opaque but MySQL accept
     "LOAD", "DO", "RESET", "PURGE", "XA", "SAVEPOINT", "RELEASE", "PREPARE", "EXECUTE",
     "DEALLOCATE", "START", "BEGIN", "COMMIT", "ROLLBACK", "USE", "RENAME", "HELP",
 })
+# valid in MySQL and PostgreSQL alike, but sqlglot raises on them: leading words -> no PAR001
+WELL_FORMED = (("RELEASE", "SAVEPOINT"),)
 _KINDS = (
     ((exp.Select, exp.SetOperation, exp.Subquery), "select"), ((exp.Insert,), "insert"),
     ((exp.Update,), "update"), ((exp.Delete,), "delete"),
@@ -166,7 +168,8 @@ def _parse(sql: str, tokens: tuple[Token, ...], placeholders: str) -> Statement:
         if word and word not in LEGIT_COMMANDS:
             error = f"sqlglot fell back to an opaque command at {word!r}: the statement was not understood"
     except ParseError as exc:
-        error = _reason(exc)
+        words = tuple(t.text.upper() for t in tokens[:2])
+        error = None if words in WELL_FORMED and len(tokens) == 3 else _reason(exc)
     except Exception as exc:  # noqa: BLE001 - whatever sqlglot raises, the statement is unparsed
         error = f"{type(exc).__name__}: {exc}"
     if error:

@@ -288,3 +288,9 @@ def test_safe_and_review_sql_rules_must_show_a_rewrite(tmp_path, rewrites, probl
     manual.pop("rewrites")
     _write(tmp_path / "manual", manual)
     assert [r.id for r in load_rules(tmp_path / "manual")] == ["SYN901"]  # manual rules need none
+
+
+def test_statements_valid_in_both_engines_are_not_unparseable():
+    for sql in ("RELEASE SAVEPOINT before_merge", "SAVEPOINT a", "ROLLBACK TO SAVEPOINT a"):
+        assert [m.rule.id for m in analyze_sql(sql, RULES).matches] == [], sql
+    assert "PAR001" in {m.rule.id for m in analyze_sql("RELEASE SAVEPOINT a b c", RULES).matches}
