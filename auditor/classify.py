@@ -39,6 +39,7 @@ class SqlAnalysis:
     statement: str  # kind of the first statement
     parse_error: str | None
     complete: bool  # every statement parsed into a full tree (no error, no opaque command)
+    writes: tuple[str, ...] = ()  # the tables among `tables` the SQL changes (the rest are read)
 
 
 def analyze_sql(sql: str, rules: Sequence[Rule], *, placeholders: str = "driver",
@@ -58,6 +59,7 @@ def analyze_sql(sql: str, rules: Sequence[Rule], *, placeholders: str = "driver"
             statement=stmts[0].kind if stmts else "other",
             parse_error=errors[0] if errors else None,
             complete=not errors and not any(s.tree is None or _is_command(s) for s in stmts),
+            writes=writes(stmts),
         )
     except Exception as exc:  # noqa: BLE001 - a scan must go on whatever the text is
         if _STRICT:
@@ -243,6 +245,31 @@ def tables(stmts: Sequence[Statement]) -> tuple[str, ...]:
                 continue
             names.add(".".join(parts).lower())
     return tuple(sorted(names))
+
+
+_WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Create, exp.Alter, exp.Drop, exp.TruncateTable)
+
+
+def writes(stmts: Sequence[Statement]) -> tuple[str, ...]:
+    """The tables among `tables(stmts)` that the statements change: INSERT/REPLACE/UPDATE/DELETE
+    targets (multi-table DELETE: the listed ones; UPDATE: the first table) and DDL subjects."""
+    found: set[str] = set()
+    known = set(tables(stmts))
+    for stmt in stmts:
+        tree = stmt.tree
+        if not isinstance(tree, _WRITES):
+            continue
+        targets = tree.args.get("tables") or tree.args.get("expressions") if isinstance(
+            tree, (exp.Delete, exp.Drop, exp.TruncateTable)) else None
+        if not targets:
+            targets = [tree.args.get("this")]
+        for target in targets:
+            table = target if isinstance(target, exp.Table) else (target.find(exp.Table) if target else None)
+            if table is not None:
+                name = ".".join(p for p in (table.catalog, table.db, table.name) if p).lower()
+                if name in known:
+                    found.add(name)
+    return tuple(sorted(found))
 
 
 def _locked_tables(stmt: Statement):

@@ -77,8 +77,9 @@ class Site:
     confidence: str  # high | medium | low
     function: str  # enclosing symbol, "" at module level
     language: str
-    placeholders: str = "driver"  # driver (`?` reaches the driver) | orm (the ORM binds them)
+    placeholders: str = "driver"  # driver (`?` reaches the driver) | orm (the ORM binds them) | pyformat | named
     statement: str = "unknown"  # select|insert|update|delete|replace|ddl|begin|commit|rollback|show|set|lock|other|unparsed|unknown
+    writes: tuple[str, ...] = ()  # the tables among `tables` that the statement changes (the rest are read)
 
 
 @dataclass(frozen=True)
@@ -157,10 +158,15 @@ class Route:
     id: str  # stable_id("R", framework, method, path, handler_path, handler)
     method: str
     path: str
-    framework: str  # flask | fastapi | django | aiohttp
+    framework: str  # flask | fastapi | django | aiohttp | express | nextjs | fastify | koa
     location: Location
     handler: str
     handler_path: str
+    # (path, line) where each function the route runs starts: middleware then handler. Inline
+    # JavaScript handlers have no name, so functions are found by where they start. Empty for
+    # named Python handlers, which are found by `handler`.
+    entry_points: tuple[tuple[str, int], ...] = ()
+    sites: tuple[str, ...] = ()  # ids of the SQL sites the route reaches (filled by the graph stage)
 
 
 @dataclass(frozen=True)
@@ -179,3 +185,5 @@ class Inventory:
     routes: tuple[Route, ...] = field(default=())
     rules: tuple[dict, ...] = field(default=())  # metadata of the rules that fired, for reporters
     effort: dict | None = None  # auditor.effort.rollup(): person-hours per project, file, module, route
+    tables: tuple[dict, ...] = ()  # per table: the sites that read / write it and the routes that reach them
+    calls: dict | None = None  # call edges: resolved, unresolved, and the unresolved share

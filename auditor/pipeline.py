@@ -118,8 +118,11 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         factory.from_driver_use(use)
     findings = factory.finish()
     fired = {f.rule_id for f in findings}
-    routes = _routes(project, scanned)
-    effort = _effort(project, state, findings, routes)
+    from auditor.link import Linker
+
+    linker = Linker(project, state, scanned)
+    routes, reached = linker.routes(_routes(project, scanned))
+    effort = _effort(state, findings, routes, reached)
     return Inventory(
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
@@ -133,16 +136,16 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         routes=routes,
         rules=tuple(rule_metadata(r) for r in rules if r.id in fired),
         effort=effort,
+        tables=linker.tables(routes),
+        calls=linker.calls(),
     )
 
 
-def _effort(project, state, findings, routes) -> dict:
+def _effort(state, findings, routes, reached) -> dict:
     from auditor.effort import rollup
-    from auditor.reach import Reach
 
-    reach = Reach(project)
     site_paths = {s.id: s.path for s in state.sites}
-    return rollup(findings, routes, lambda route: reach.symbols(route.handler_path, route.handler),
+    return rollup(findings, routes, lambda route: reached[route.id],
                   lambda f: (site_paths.get(f.site_id, f.location.path), f.function))
 
 

@@ -49,10 +49,3 @@ class Reach:
         if facts is None:
             return None
         return next((fid for fid, fn in sorted(facts.functions.items()) if fn.name == name), None)
-
-    def symbols(self, path: str, name: str) -> set[tuple[str, str]]:
-        """(path, symbol name) of every function a named handler reaches."""
-        fid = self.function_named(path, name)
-        if fid is None:
-            return set()
-        return {(p, self.project.modules[p].functions[f].name) for p, f in self.functions(path, fid)}

@@ -63,6 +63,7 @@ class SiteBuilder:
             tables=analysis.tables if analysis else (), confidence=confidence, function=function,
             language=self.project.modules[path].language, placeholders=placeholders,
             statement=analysis.statement if analysis else "unknown",
+            writes=analysis.writes if analysis else (),
         )
         site = self.factory.register_site(site)
         self.state.sites.append(site)

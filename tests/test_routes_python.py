@@ -472,6 +472,7 @@ def test_json_round_trip_and_schema_with_routes(tmp_path: Path) -> None:
         "handler": "get_user", "handler_path": "app.py",
         "location": {"path": "app.py", "line": 3, "col": 1, "end_line": 3,
                      "end_col": len("@app.route('/users/<int:user_id>', methods=['GET', 'DELETE'])") + 1},
+        "entry_points": [], "sites": [],
     }
     back = report_json.from_dict(json.loads(json.dumps(doc)))
     assert back == inv and report_json.to_dict(back) == doc

@@ -60,6 +60,8 @@ def summarize(inv: Inventory) -> dict:
         "driver_uses": len(inv.driver_uses),
         "diagnostics": len(inv.diagnostics),
         "routes": len(inv.routes),
+        "tables": len(inv.tables),
+        "unresolved_call_share": (inv.calls or {}).get("unresolved_share", 0.0),
         "findings": len(inv.findings),
         "by_severity": by_severity,
         "by_fix_safety": by_fix,
@@ -69,6 +71,7 @@ def summarize(inv: Inventory) -> dict:
 
 
 def to_dict(inv: Inventory) -> dict:
+    context = _RouteContext(inv)
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": TOOL_NAME, "version": inv.tool_version},
@@ -84,8 +87,10 @@ def to_dict(inv: Inventory) -> dict:
                                lambda d: (*_pos(d["location"]), d["kind"])),
         "diagnostics": _sorted(map(_diagnostic, inv.diagnostics),
                                lambda d: (d["path"], d["kind"], d["message"], d["line"] or 0)),
-        "routes": _sorted(map(_route, inv.routes),
+        "routes": _sorted((_route(r, context) for r in inv.routes),
                           lambda d: (d["path"], d["method"], d["framework"], d["handler"])),
+        "tables": [dict(t) for t in sorted(inv.tables, key=lambda t: t["name"])],
+        "calls": inv.calls if inv.calls is not None else _no_calls(),
         "files": sorted(inv.files),
         "rules": _sorted(map(_rule, inv.rules), lambda d: (str(d.get("id", "")),)),
     }
@@ -109,10 +114,35 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
         findings=tuple(_finding_in(f) for f in d["findings"]),
         diagnostics=tuple(Diagnostic(x["path"], x["kind"], x["message"], x["line"]) for x in d["diagnostics"]),
         routes=tuple(Route(r["id"], r["method"], r["path"], r["framework"], _loc_in(r["location"]), r["handler"],
-                           r["handler_path"]) for r in d["routes"]),
+                           r["handler_path"], tuple((e["path"], e["line"]) for e in r["entry_points"]),
+                           tuple(s["id"] for s in r["sites"])) for r in d["routes"]),
+        tables=tuple(dict(t) for t in d["tables"]),
+        calls=None if d["calls"] == _no_calls() else d["calls"],
         rules=tuple(dict(r) for r in d["rules"]),
         effort=None if d["effort"] == _no_effort() else d["effort"],  # nothing estimated
     )
+
+
+def _no_calls() -> dict:
+    return {"total": 0, "resolved": 0, "library": 0, "unresolved": 0, "unresolved_share": 0.0,
+            "top_unresolved": [], "functions": [], "edges": [], "sites": {}}
+
+
+class _RouteContext:
+    """What a route entry shows of the sites it reaches: where they are, their findings and effort."""
+
+    def __init__(self, inv: Inventory):
+        self.sites = {s.id: s for s in inv.sites}
+        self.findings: dict[str, list] = {}
+        for f in inv.findings:
+            if f.site_id:
+                self.findings.setdefault(f.site_id, []).append(f)
+
+    def site(self, site_id: str) -> dict:
+        site, found = self.sites[site_id], sorted(self.findings.get(site_id, ()), key=lambda f: f.id)
+        return {"id": site_id, "path": site.path, "line": site.line, "findings": [f.id for f in found],
+                "effort": {"low_minutes": round(sum(f.effort_low for f in found), 2),
+                           "high_minutes": round(sum(f.effort_high for f in found), 2)}}
 
 
 def _no_effort() -> dict:
@@ -218,9 +248,11 @@ def _diagnostic(x: Diagnostic) -> dict:
     return {"path": x.path, "kind": x.kind, "line": x.line, "message": x.message}
 
 
-def _route(r: Route) -> dict:
+def _route(r: Route, context: "_RouteContext") -> dict:
     return {"id": r.id, "method": r.method, "path": r.path, "framework": r.framework,
-            "handler": r.handler, "handler_path": r.handler_path, "location": _loc(r.location)}
+            "handler": r.handler, "handler_path": r.handler_path, "location": _loc(r.location),
+            "entry_points": [{"path": p, "line": line} for p, line in r.entry_points],
+            "sites": sorted((context.site(s) for s in r.sites), key=lambda d: (d["path"], d["line"], d["id"]))}
 
 
 def _rule(r: Mapping) -> dict:

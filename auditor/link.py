@@ -1,0 +1,111 @@
+"""Link: routes -> the functions they run -> the calls they make -> SQL sites -> tables.
+
+Computed once per scan from the resolved project (the same evaluation that finds wrappers),
+and stored in the inventory as plain data: each route's reached sites, each table's readers
+and writers, and the call graph with its unresolved share. `auditor.graph` turns this into a
+networkx graph for `pgready graph` / `pgready impact`; reporters read it as is.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from auditor.facts import Func
+from auditor.reach import Reach
+
+
+class Linker:
+    def __init__(self, project, state, scanned: set[str]):
+        self.project, self.state, self.scanned = project, state, scanned
+        self.reach = Reach(project)
+        self.ids: dict[tuple[str, int], str] = {}
+
+    # -- functions ---------------------------------------------------------------------------
+    def function_id(self, path: str, fid: int) -> str:
+        """A readable id per function, unique in the scan: `path::name`, `path::name#2`, ..."""
+        if not self.ids:
+            for p in sorted(self.project.modules):
+                taken: dict[str, int] = {}
+                for f, fn in sorted(self.project.modules[p].functions.items()):
+                    base = f"{p}::{fn.name}"
+                    taken[base] = taken.get(base, 0) + 1
+                    self.ids[(p, f)] = base if taken[base] == 1 else f"{base}#{taken[base]}"
+        return self.ids.get((path, fid), f"{path}::<module>")
+
+    def entry_functions(self, route) -> set[tuple[str, int]]:
+        """(path, fid) of the functions a route runs: its entry points by where they start, or its
+        named handler (Python)."""
+        found = set()
+        for path, line in route.entry_points:
+            facts = self.project.module(path)
+            if facts is not None:
+                found |= {(path, f) for f, fn in facts.functions.items() if fn.line == line}
+        if not found and route.handler_path:
+            fid = self.reach.function_named(route.handler_path, route.handler)
+            if fid is not None:
+                found.add((route.handler_path, fid))
+        return found
+
+    # -- routes and tables --------------------------------------------------------------------
+    def routes(self, routes) -> tuple[tuple, dict]:
+        """Routes with the sites they reach; and per route the (path, function name) it reaches."""
+        site_scope = self.state.site_scopes
+        linked, reached_names = [], {}
+        for route in routes:
+            reached: set[tuple[str, int]] = set()
+            for path, fid in sorted(self.entry_functions(route)):
+                reached |= self.reach.functions(path, fid)
+            sites = tuple(sorted(s.id for s in self.state.sites
+                                 if site_scope[s.id][1] and site_scope[s.id] in reached))
+            linked.append(replace(route, sites=sites))
+            reached_names[route.id] = {(p, self.project.modules[p].functions[f].name) for p, f in reached}
+        return tuple(linked), reached_names
+
+    def tables(self, routes) -> tuple[dict, ...]:
+        usage: dict[str, dict] = {}
+        for site in self.state.sites:
+            for name in site.tables:
+                row = usage.setdefault(name, {"name": name, "reads": [], "writes": [], "routes": set()})
+                row["writes" if name in site.writes else "reads"].append(site.id)
+        by_site = {}
+        for route in routes:
+            for site_id in route.sites:
+                by_site.setdefault(site_id, set()).add(route.id)
+        for row in usage.values():
+            row["routes"] = sorted({r for s in row["reads"] + row["writes"] for r in by_site.get(s, ())})
+            row["reads"], row["writes"] = sorted(row["reads"]), sorted(row["writes"])
+        return tuple(usage[name] for name in sorted(usage))
+
+    # -- calls ------------------------------------------------------------------------------
+    def calls(self) -> dict:
+        """Every call in the scanned files: to a project function (an edge), to a library the
+        analysis knows, or unresolved (kept and counted, never dropped)."""
+        edges: set[tuple[str, str]] = set()
+        resolved = library = unresolved = 0
+        unresolved_examples: dict[str, int] = {}
+        for path in sorted(self.scanned):
+            facts = self.project.modules[path]
+            for call in facts.calls:
+                target = self.project.eval(path, call.callee)
+                caller = self.function_id(path, call.fid)
+                if target[0] == "func":
+                    resolved += 1
+                    edges.add((caller, self.function_id(target[1], target[2])))
+                elif target[0] in ("api", "class", "instance"):
+                    library += 1
+                else:
+                    unresolved += 1
+                    unresolved_examples[call.callee_text] = unresolved_examples.get(call.callee_text, 0) + 1
+                for arg in call.args:  # a callback passed inline is called by whatever receives it
+                    if isinstance(arg, Func):
+                        edges.add((caller, self.function_id(path, arg.fid)))
+        total = resolved + library + unresolved
+        functions = sorted({(self.function_id(p, f), p, fn.line, fn.name)
+                            for p in sorted(self.scanned) for f, fn in self.project.modules[p].functions.items()})
+        return {
+            "total": total, "resolved": resolved, "library": library, "unresolved": unresolved,
+            "unresolved_share": round(unresolved / total, 4) if total else 0.0,
+            "top_unresolved": [name for name, _ in sorted(unresolved_examples.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
+            "functions": [{"id": i, "path": p, "line": line, "name": n} for i, p, line, n in functions],
+            "edges": [list(edge) for edge in sorted(edges)],
+            "sites": {s.id: self.function_id(*self.state.site_scopes[s.id]) for s in sorted(self.state.sites, key=lambda s: s.id)},
+        }
