@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from auditor.facts import Func
+from auditor.facts import Func, Member
 from auditor.reach import Reach
+from auditor.resolve.apis import BUILTINS
 
 
 class Linker:
@@ -76,6 +77,10 @@ class Linker:
         return tuple(usage[name] for name in sorted(usage))
 
     # -- calls ------------------------------------------------------------------------------
+    def _on_library(self, path: str, callee) -> bool:
+        """`cur.execute(...)`: a method of an object the analysis knows is a library's."""
+        return isinstance(callee, Member) and self.project.eval(path, callee.base)[0] in ("api", "instance")
+
     def calls(self) -> dict:
         """Every call in the scanned files: to a project function (an edge), to a library the
         analysis knows, or unresolved (kept and counted, never dropped)."""
@@ -84,13 +89,15 @@ class Linker:
         unresolved_examples: dict[str, int] = {}
         for path in sorted(self.scanned):
             facts = self.project.modules[path]
+            builtins = BUILTINS.get(facts.language, BUILTINS["javascript"])
             for call in facts.calls:
                 target = self.project.eval(path, call.callee)
                 caller = self.function_id(path, call.fid)
                 if target[0] == "func":
                     resolved += 1
                     edges.add((caller, self.function_id(target[1], target[2])))
-                elif target[0] in ("api", "class", "instance"):
+                elif target[0] in ("api", "class", "instance") or self._on_library(path, call.callee) \
+                        or call.callee_text.split(".")[0].split("(")[0] in builtins:
                     library += 1
                 else:
                     unresolved += 1

@@ -172,6 +172,22 @@ TRANSACTION_BLOCKS = frozenset({("sqlalchemy.engine", "begin"), ("sqlalchemy.con
 TRANSACTION_VALUES = frozenset({"django.atomic"})  # `@transaction.atomic`, `transaction.atomic()`
 
 
+# Language builtins and globals: calls to them are known, just not project code (by root name).
+BUILTINS = {
+    "javascript": frozenset({"require", "console", "JSON", "Math", "Number", "String", "Boolean", "Array", "Object",
+                             "Promise", "Date", "Error", "TypeError", "RegExp", "Map", "Set", "Symbol", "BigInt",
+                             "parseInt", "parseFloat", "isNaN", "setTimeout", "setInterval", "clearTimeout",
+                             "clearInterval", "setImmediate", "encodeURIComponent", "decodeURIComponent", "Buffer",
+                             "process", "structuredClone", "fetch", "URL", "URLSearchParams"}),
+    "python": frozenset({"print", "len", "int", "str", "float", "bool", "list", "dict", "set", "tuple", "range",
+                         "enumerate", "zip", "sorted", "reversed", "min", "max", "sum", "any", "all", "abs", "round",
+                         "isinstance", "issubclass", "getattr", "setattr", "hasattr", "super", "type", "repr",
+                         "open", "iter", "next", "map", "filter", "format", "vars", "id", "hash", "divmod",
+                         "ValueError", "KeyError", "TypeError", "RuntimeError", "Exception", "NotImplementedError",
+                         "frozenset", "bytes", "object", "property", "staticmethod", "classmethod"}),
+}
+
+
 def imported_type(language: str, package: str, name: str) -> str | None:
     """Type of `name` imported from a third-party `package` (None: not a package we know)."""
     table = IMPORTS.get((language, package))
