@@ -56,6 +56,31 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--ignore", metavar="RULES", action="append", default=[],
                       help="never these rules: ids, slugs or categories (wins over --select)")
 
+    for name, helptext, description in (
+            ("graph", "export the dependency graph: routes -> functions -> SQL sites -> tables",
+             "Scan PATH (or read a saved --inventory) and write the dependency graph: HTTP routes, the "
+             "functions they run and call, the SQL sites those send, the tables the SQL reads and writes, "
+             "and the findings at each site. Mermaid shows the lead's view: routes -> tables."),
+            ("impact", "what a route reaches, or who uses a table",
+             "Scan PATH (or read a saved --inventory) and answer one impact question: --route 'GET /api/x' "
+             "(the SQL sites, tables, findings and effort behind an endpoint), --table NAME (the sites that "
+             "read and write it and the routes that reach them) or --finding ID (the routes that reach it).")):
+        sub = commands.add_parser(name, help=helptext, description=description,
+                                  epilog="Exit codes: 0 answered, 2 usage error or nothing matched.")
+        sub.add_argument("path", nargs="?", default=".", metavar="PATH", help="directory to scan (default: .)")
+        sub.add_argument("--inventory", metavar="FILE", type=Path,
+                         help="read a saved JSON inventory (pgready scan --format json) instead of scanning")
+        sub.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output")
+        if name == "graph":
+            sub.add_argument("--format", choices=("json", "dot", "graphml", "mermaid"), default="json",
+                             help="json (node-link), dot (Graphviz), graphml, or mermaid (routes -> tables)")
+        else:
+            group = sub.add_mutually_exclusive_group(required=True)
+            group.add_argument("--route", metavar="'METHOD /path'", help="e.g. 'GET /api/guilds/:id' (method optional)")
+            group.add_argument("--table", metavar="NAME", help="a table name, e.g. users")
+            group.add_argument("--finding", metavar="ID", help="a finding id from the JSON inventory")
+            sub.add_argument("--format", choices=FORMATS, default="terminal", help="terminal or JSON")
+
     rules = commands.add_parser(
         "rules", help="list the rule catalogue, or explain one rule",
         description="List the rules (filtered by category, severity or fix safety), or, given a rule id or "
@@ -81,10 +106,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command in ("graph", "impact"):
+            from auditor.cli_graph import run
+
+            return run(args)
         return _scan(args)
     except KeyboardInterrupt:
         print("pgready: interrupted", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `pgready ... | head`: the reader left; not an error of ours
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_CLEAN
     except Exception as error:  # a one-line reason, never a traceback for users
         from auditor.catalog import CatalogError
 

@@ -265,3 +265,83 @@ class PyRouteFacts:
     mounts: tuple[Mount, ...] = ()
     patterns: tuple[tuple[str, tuple[UrlPattern, ...]], ...] = ()  # module-level Django lists by name
     frameworks: tuple[str, ...] = ()  # web frameworks this module imports
+
+
+# -- HTTP routes declared in JavaScript/TypeScript modules (frontends.jsroutes), composed by auditor.routes --
+
+@dataclass(frozen=True)
+class JsRef:
+    """What an expression names, as far as its own module knows.
+
+    kind: `function` (name as pgready names it, line where it starts), `owner` (name: the key of an
+    app/router created in this module), `import` (spec, name: `*`, `default` or an export name),
+    `param` (name and line of the function, index of the parameter), `class` (name: a class of this
+    module), `instance` (`new` of the class `name` here, or of `callee`), `call` (callee, args),
+    `list` (args: the items of an array), `object` (fields), `next` (a Next.js file route), `unknown`.
+    `members` are properties read from it (`ctrl.list` is `ctrl` with members `("list",)`).
+    """
+
+    kind: str
+    name: str = ""
+    line: int = 0
+    spec: str = ""
+    members: tuple[str, ...] = ()
+    index: int = 0
+    callee: "JsRef | None" = None
+    args: tuple["JsRef", ...] = ()
+    fields: tuple[tuple[str, "JsRef"], ...] = ()
+    text: str = ""  # the expression as written (shown when it cannot be resolved)
+
+
+@dataclass(frozen=True)
+class JsOwner:
+    """An app or router created here: `const router = express.Router()`, `new Router({ prefix })`."""
+
+    key: str  # the binding: `router`, `createApp/app` inside a function
+    framework: str  # express | fastify | koa
+    kind: str  # app | router
+    prefix: str
+    location: Location
+
+
+@dataclass(frozen=True)
+class JsRouteDecl:
+    """`router.get(path, ...chain)`, a `route()` chain, Fastify `route({...})`, or a Next.js file route."""
+
+    owner: JsRef  # what it is declared on (kind `next` for file routes)
+    method: str  # upper case or ANY
+    path: str  # as written; the full path for Next.js
+    chain: tuple[JsRef, ...]  # middleware then the handler, in the order they run
+    location: Location
+    order: tuple[int, int]  # (start byte, end byte) of the declaring call: registration order in the module
+    framework: str = ""  # when the declaration itself says (Fastify `route({})`, Next.js)
+
+
+@dataclass(frozen=True)
+class JsUse:
+    """What attaches middleware or other routers to an owner.
+
+    kind: `use` (`app.use([prefix], ...items)`), `register` (Fastify `register(plugin, { prefix })`),
+    `pass` (`setup(app)`: the callee declares routes on its parameter `index`), `hook` (Fastify
+    `addHook('preHandler', fn)`).
+    """
+
+    owner: JsRef
+    kind: str
+    items: tuple[JsRef, ...]
+    location: Location
+    order: tuple[int, int]
+    prefix: str | None = None
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class JsRouteFacts:
+    path: str
+    owners: tuple[JsOwner, ...] = ()
+    routes: tuple[JsRouteDecl, ...] = ()
+    uses: tuple[JsUse, ...] = ()
+    exports: tuple[tuple[str, JsRef], ...] = ()  # `=` for `module.exports = X`
+    star_exports: tuple[str, ...] = ()
+    factories: tuple[tuple[int, str, int], ...] = ()  # (line of a function, name and line of the function it returns)
+    frameworks: tuple[str, ...] = ()  # web frameworks this module imports

@@ -71,3 +71,22 @@ def actual(inventory) -> Counter:
 def describe(entries: Counter) -> str:
     return "\n".join(f"  {path}:{line} {rule}" + (f" x{n}" if n > 1 else "")
                      for (path, line, rule), n in sorted(entries.items()))
+
+
+_ROUTE = re.compile(r"route:\s*([A-Z]+)\s+(\S+)")
+
+
+def read_route_annotations(root: Path, rel_paths) -> set[tuple[str, int, str]]:
+    """(path, site line, "METHOD /path") for every `route:` annotation (same targeting as expect:)."""
+    edges = set()
+    for rel in rel_paths:
+        path = root / rel
+        marker = _COMMENT.get(path.suffix, "//")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        for index, line in enumerate(lines):
+            start = _comment_start(line, marker)
+            match = _ROUTE.search(line[start:]) if start >= 0 else None
+            if match:
+                target = index + 1 if line[:start].strip() else _next_code_line(lines, index + 1, marker)
+                edges.add((rel, target, f"{match.group(1)} {match.group(2)}"))
+    return edges

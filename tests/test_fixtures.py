@@ -132,3 +132,25 @@ def test_no_two_rules_report_the_same_span(fixture):
         key = (f.site_id, f.location)
         assert key not in seen or seen[key] == f.rule_id, (f.location, seen.get(key), f.rule_id)
         seen[key] = f.rule_id
+
+
+def test_route_site_edges_match_route_annotations(fixture):
+    from annotations import read_route_annotations
+
+    root, inventory = fixture
+    expected = read_route_annotations(root, inventory.files)
+    sites = {s.id: s for s in inventory.sites}
+    found = {(sites[s].path, sites[s].line, f"{r.method} {r.path}") for r in inventory.routes for s in r.sites}
+    missing, extra = sorted(expected - found), sorted(found - expected)
+    assert not missing and not extra, f"annotated but not produced: {missing}\nproduced but not annotated: {extra}"
+
+
+def test_every_route_in_expected_md_is_found(fixture):
+    root, inventory = fixture
+    text = (root / "EXPECTED.md").read_text(encoding="utf-8")
+    if "## Routes" not in text:
+        pytest.skip(f"{root.name}/EXPECTED.md has no Routes table yet")
+    section = text.split("## Routes", 1)[1]
+    listed = set(re.findall(r"^\| `?([A-Z]+)`? \| `([^`]+)` \|", section, re.MULTILINE))
+    found = {(r.method, r.path) for r in inventory.routes}
+    assert listed and listed == found, (sorted(listed - found), sorted(found - listed))

@@ -46,7 +46,8 @@ def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) ->
     else:
         for title, table in (("Findings by severity", _severity_table(counts)),
                              ("Findings by rule", _rule_table(inventory.findings)),
-                             ("Hot spots (estimated effort)", _hot_spots(inventory.effort))):
+                             ("Hot spots (estimated effort)", _hot_spots(inventory.effort)),
+                             ("Route impact", _route_impact(inventory))):
             if table is None:
                 continue
             console.print()
@@ -74,6 +75,31 @@ def _header(inv: Inventory, c: Mapping) -> Text:
     return text
 
 
+def _route_impact(inv, limit: int = 15):
+    """Routes that reach findings, most effort first: what breaks behind each endpoint."""
+    rows = {r["route"]: r for r in (inv.effort or {}).get("by_route", ())}
+    table_names = {}
+    sites = {s.id: s for s in inv.sites}
+    for route in inv.routes:
+        table_names[route.id] = sorted({t for s in route.sites if s in sites for t in sites[s].tables})
+    ranked = [r for r in inv.routes if rows.get(r.id, {}).get("findings")]
+    ranked.sort(key=lambda r: (-rows[r.id]["high_hours"], r.path, r.method))
+    if not ranked:
+        return None
+    table = Table(box=None, pad_edge=False)
+    for column in ("route", "sites", "findings", "hours", "tables"):
+        table.add_column(column, justify="left" if column in ("route", "tables") else "right",
+                         no_wrap=column == "route", overflow="ellipsis")
+    for route in ranked[:limit]:
+        row = rows[route.id]
+        names = ", ".join(table_names[route.id])
+        table.add_row(Text(f"{route.method} {route.path}"), str(len(route.sites)), str(row["findings"]),
+                      f"{row['low_hours']:g} to {row['high_hours']:g}", Text(names if len(names) < 40 else names[:39] + "…"))
+    if len(ranked) > limit:
+        table.add_row(Text(f"… {len(ranked) - limit} more (pgready impact --route)"), "", "", "", "")
+    return table
+
+
 def _hot_spots(effort, limit: int = 5):
     """Top files and routes by estimated effort, or None when nothing was estimated."""
     if not effort or not effort["by_file"]:
@@ -82,7 +108,7 @@ def _hot_spots(effort, limit: int = 5):
     for column in ("where", "findings", "hours (low to high)"):
         table.add_column(column, justify="right" if column != "where" else "left")
     rows = [("file " + r["path"], r) for r in effort["by_file"][:limit]]
-    rows += [(f"route {r['method']} {r['path']}", r) for r in effort["by_route"][:limit] if r["findings"]]
+    rows += [("module " + r["module"], r) for r in effort["by_module"][:3]]
     for name, row in rows:
         table.add_row(Text(name), str(row["findings"]), f"{row['low_hours']:g} to {row['high_hours']:g}")
     return table
