@@ -48,6 +48,32 @@ class Statement:
         """Upper-cased text of a bare word or operator token ("" for literals, quoted names, holes)."""
         return self._words[i] if 0 <= i < len(self.tokens) else ""
 
+    def positions(self, word: str) -> list[int]:
+        """Token indexes whose word (see `word`) is `word`: one index per statement, not one scan per rule."""
+        return self._positions.get(word, [])
+
+    @functools.cached_property
+    def _positions(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = {}
+        for i, word in enumerate(self._words):
+            if word:
+                index.setdefault(word, []).append(i)
+        return index
+
+    def nodes(self, classes: tuple[type, ...]) -> list:
+        """Tree nodes of these sqlglot classes, in walk order (the tree is walked once per statement)."""
+        return [node for cls in classes for node in self._nodes_by_type.get(cls, ())] if len(classes) > 1 \
+            else list(self._nodes_by_type.get(classes[0], ()))
+
+    @functools.cached_property
+    def _nodes_by_type(self) -> dict[type, list]:
+        index: dict[type, list] = {}
+        if self.tree is not None:
+            for node in self.tree.walk():
+                for cls in type(node).__mro__:
+                    index.setdefault(cls, []).append(node)
+        return index
+
     @functools.cached_property
     def _words(self) -> tuple[str, ...]:
         words = []

@@ -37,7 +37,7 @@ def _node(classes: tuple[type, ...]) -> Check:
     def check(stmt: Statement) -> Iterable[Hit]:
         if stmt.tree is None:
             return
-        for node in stmt.tree.find_all(*classes):
+        for node in stmt.nodes(classes):
             span = stmt.whole() if node is stmt.tree else node_span(stmt, node)
             yield span or stmt.whole()
     return check
@@ -45,9 +45,8 @@ def _node(classes: tuple[type, ...]) -> Check:
 
 def _function(names: frozenset[str]) -> Check:
     def check(stmt: Statement) -> Iterable[Hit]:
-        for i, tok in enumerate(stmt.tokens):
-            if stmt.word(i) in names and stmt.type_is(i + 1, TokenType.L_PAREN) \
-                    and not stmt.type_is(i - 1, TokenType.DOT):
+        for i in sorted(i for name in names for i in stmt.positions(name)):
+            if stmt.type_is(i + 1, TokenType.L_PAREN) and not stmt.type_is(i - 1, TokenType.DOT):
                 close = stmt.close_paren(i + 1)
                 yield stmt.span(i, close if close > 0 else i)
     return check
