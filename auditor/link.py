@@ -49,14 +49,16 @@ class Linker:
     # -- routes and tables --------------------------------------------------------------------
     def routes(self, routes) -> tuple[tuple, dict]:
         """Routes with the sites they reach; and per route the (path, function name) it reaches."""
-        site_scope = self.state.site_scopes
+        by_scope: dict[tuple[str, int], list[str]] = {}
+        for site_id, scope in self.state.site_scopes.items():
+            if scope[1]:  # module-level SQL runs at import, not in a request
+                by_scope.setdefault(scope, []).append(site_id)
         linked, reached_names = [], {}
         for route in routes:
             reached: set[tuple[str, int]] = set()
             for path, fid in sorted(self.entry_functions(route)):
                 reached |= self.reach.functions(path, fid)
-            sites = tuple(sorted(s.id for s in self.state.sites
-                                 if site_scope[s.id][1] and site_scope[s.id] in reached))
+            sites = tuple(sorted(s for scope in reached for s in by_scope.get(scope, ())))
             linked.append(replace(route, sites=sites))
             reached_names[route.id] = {(p, self.project.modules[p].functions[f].name) for p, f in reached}
         return tuple(linked), reached_names

@@ -11,8 +11,9 @@ each module whose `urlpatterns` no other module includes (ROOT_URLCONF-like), th
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Mapping
 
+from auditor.facts import JsRouteFacts
 from auditor.findings import stable_id
 from auditor.frontends.pyroutes import HTTP_METHODS, Handler, Owner, PyRouteFacts, UrlPattern
 from auditor.model import Location, Route
@@ -224,3 +225,14 @@ class _Composer:
         self.django()
         return tuple(sorted(self.routes.values(), key=lambda r: (
             r.path, r.method, r.framework, r.handler, r.handler_path, r.location.path, r.location.line)))
+
+
+def compose_js_routes(facts: dict[str, JsRouteFacts], resolve: Callable[[str, str], str | None],
+                      functions: Callable[[str], Mapping[str, int]]) -> tuple[Route, ...]:
+    """Every JavaScript/TypeScript route of the project (Express, Fastify, Koa, Next.js), sorted like
+    `compose_python_routes`; pure. `resolve(importer, spec)` gives the project file an import names
+    (`Project.resolve_spec`), `functions(path)` the name -> start line of the functions in a file.
+    See `auditor.routes_js`."""
+    from auditor.routes_js import JsComposer
+
+    return JsComposer(facts, resolve, functions).run()

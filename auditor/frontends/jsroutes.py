@@ -1,0 +1,465 @@
+"""Per-module HTTP route facts for JavaScript/TypeScript: Express, Fastify, Koa and Next.js.
+
+Reads an already-parsed tree-sitter tree and records, without resolving anything across
+modules: the apps and routers created here (`JsOwner`), the routes declared on them or on
+anything else that looks like one (`JsRouteDecl`), what attaches middleware and routers
+(`JsUse`: `use`, Fastify `register`/`addHook`, `setup(app)`), the exports, and which functions
+return a function (middleware factories like `requireRole('admin')`). Every reference is a
+`JsRef` as far as this module knows it (a local function, an import, a parameter...);
+`auditor.routes.compose_js_routes` resolves them across modules. Next.js file routes come from
+`jsroutes_next`. The scanned code is never run.
+"""
+from __future__ import annotations
+
+import re
+
+from auditor.facts import JsOwner, JsRef, JsRouteDecl, JsRouteFacts, JsUse
+from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key, params
+from auditor.frontends.jsroutes_next import next_routes
+from auditor.frontends.jstext import decode_escape
+from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP
+from auditor.model import Location
+
+VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
+         "options": "OPTIONS", "all": "ANY", "del": "DELETE"}
+HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
+_FRAMEWORKS = {"express": "express", "fastify": "fastify", "koa": "koa", "@koa/router": "koa",
+               "koa-router": "koa", "next": "nextjs", "next/server": "nextjs"}
+_ROUTERISH = re.compile(r"(?i)(app|router|server|fastify|instance|routes)$")
+_CHAINED = set(VERBS) | {"use"}
+
+
+def extract_js_route_facts(root_node, source: bytes, path: str) -> JsRouteFacts:
+    """Route facts of one module; pure: reads the tree and the bytes only."""
+    ex = _Extractor(source, path)
+    ex.run(root_node)
+    return ex.facts()
+
+
+class _Extractor:
+    def __init__(self, source: bytes, path: str):
+        self.data, self.path, self.lines = source, path, source.splitlines()
+        self.names = Names(self.src)
+        self.scopes = Scopes(self.src)
+        self.memo: dict = {}
+        self.active: set = set()
+        self.owners: dict[str, JsOwner] = {}
+        self.routes: list[JsRouteDecl] = []
+        self.uses: list[JsUse] = []
+        self.exports: dict[str, tuple] = {}  # name -> (value node or ref, node declaring it)
+        self.stars: list[str] = []
+        self.frameworks: set[str] = set()
+        self.classes: dict[str, dict[str, object]] = {}  # class name -> method name -> node
+        self.calls: list = []
+        self.functions: list = []
+
+    # -- reading nodes ----------------------------------------------------------------------------
+    def src(self, node) -> str:
+        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+
+    def loc(self, node) -> Location:
+        def point(p):
+            line = self.lines[p[0]] if p[0] < len(self.lines) else b""
+            return p[0] + 1, len(line[:p[1]].decode("utf-8", "replace")) + 1
+        return Location(self.path, *point(node.start_point), *point(node.end_point))
+
+    def unwrap(self, node):
+        while node is not None and node.type in UNWRAP and node.named_children:
+            node = node.named_children[-1] if node.type == "await_expression" else node.named_children[0]
+        return node
+
+    def args(self, call) -> list:
+        node = call.child_by_field_name("arguments")
+        return [a for a in node.named_children if a.type != "comment"] if node is not None and node.type == "arguments" else []
+
+    def string(self, node, depth: int = 0) -> str | None:
+        """The text of a string literal, a template without substitutions, a `+` of those, or a const naming one."""
+        node = self.unwrap(node)
+        if node is None or depth > 8:
+            return None
+        if node.type in ("string", "template_string"):
+            if any(c.type == "template_substitution" for c in node.children):
+                return None
+            return "".join(self.src(c) if c.type == "string_fragment" else decode_escape(self.src(c))
+                           for c in node.children if c.type in ("string_fragment", "escape_sequence"))
+        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+            a, b = self.string(node.child_by_field_name("left"), depth + 1), self.string(node.child_by_field_name("right"), depth + 1)
+            return a + b if a is not None and b is not None else None
+        if node.type == "identifier":
+            found = self.scopes.lookup(self.src(node), node)
+            if found is not None and found[0] == "value" and found[1] is not None and not found[2]:
+                return self.string(found[1], depth + 1)
+        return None
+
+    def strings(self, node) -> list[str] | None:
+        """A path argument: a string, or an array of strings."""
+        node = self.unwrap(node)
+        if node is not None and node.type == "array":
+            found = [self.string(c) for c in node.named_children]
+            return [s for s in found if s is not None] if found else None
+        s = self.string(node)
+        return None if s is None else [s]
+
+    def field(self, obj, name: str):
+        obj = self.unwrap(obj)
+        for pair in (obj.named_children if obj is not None and obj.type == "object" else ()):
+            if pair.type == "pair" and self.names.key_name(pair) == name:
+                return pair.child_by_field_name("value")
+            if pair.type in ("shorthand_property_identifier", "method_definition") and name == self.src(
+                    pair.child_by_field_name("name") or pair):
+                return pair
+        return None
+
+    # -- traversal --------------------------------------------------------------------------------
+    def run(self, root) -> None:
+        stack = [root]
+        while stack:
+            node = stack.pop()
+            self.scopes.declare(node)
+            kind = node.type
+            if kind == "call_expression":
+                self.calls.append(node)
+                self.import_spec(node)
+            elif kind in FUNCTIONS:
+                self.functions.append(node)
+            elif kind in CLASSES:
+                self.on_class(node)
+            elif kind == "export_statement":
+                self.on_export(node)
+            elif kind == "assignment_expression":
+                self.on_assign(node)
+            elif kind == "import_statement":
+                self.framework(self.string(node.child_by_field_name("source")) or "")
+            stack.extend(reversed(node.named_children))
+        for call in self.calls:
+            self.on_call(call)
+
+    def framework(self, spec: str) -> None:
+        if spec in _FRAMEWORKS:
+            self.frameworks.add(_FRAMEWORKS[spec])
+
+    def import_spec(self, call) -> str | None:
+        fn, args = call.child_by_field_name("function"), self.args(call)
+        if (fn.type == "import" or fn.type == "identifier" and self.src(fn) == "require") and args:
+            spec = self.string(args[0])
+            if spec is not None:
+                self.framework(spec)
+            return spec
+        return None
+
+    def on_class(self, node) -> None:
+        body = node.child_by_field_name("body")
+        methods = {self.src(m.child_by_field_name("name")): m for m in (body.named_children if body else ())
+                   if m.type == "method_definition"}
+        self.classes.setdefault(self.names.class_name(node), methods)
+
+    def on_export(self, node) -> None:
+        source = node.child_by_field_name("source")
+        spec = self.string(source) if source is not None else None
+        declaration, value = node.child_by_field_name("declaration"), node.child_by_field_name("value")
+        default = any(c.type == "default" for c in node.children)
+        if declaration is not None:
+            name = declaration.child_by_field_name("name")
+            if name is not None:
+                self.exports["default" if default else self.src(name)] = (name, node)
+            for d in declaration.named_children:
+                if d.type == "variable_declarator" and d.child_by_field_name("name").type == "identifier":
+                    self.exports[self.src(d.child_by_field_name("name"))] = (d.child_by_field_name("name"), node)
+        elif value is not None and default:
+            self.exports["default"] = (value, node)
+        clause = next((c for c in node.children if c.type == "export_clause"), None)
+        for s in (clause.named_children if clause is not None else ()):
+            name, alias = s.child_by_field_name("name"), s.child_by_field_name("alias")
+            exported = self.src(alias or name).strip("'\"")
+            self.exports[exported] = (JsRef("import", spec=spec, name=self.src(name), text=self.src(s)), node) if spec \
+                else (name, node)
+        if spec and clause is None and any(c.type == "*" for c in node.children):
+            self.stars.append(spec)
+
+    def on_assign(self, node) -> None:
+        left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
+        text = self.src(left)
+        if text == "module.exports":
+            self.exports["="] = (right, node)
+        elif left.type == "member_expression":
+            obj = self.src(left.child_by_field_name("object"))
+            if obj in ("exports", "module.exports"):
+                self.exports[self.src(left.child_by_field_name("property"))] = (right, node)
+
+    # -- references -------------------------------------------------------------------------------
+    def ref(self, node, name: str = "") -> JsRef:
+        node = self.unwrap(node)
+        k = key(node)
+        if k in self.memo:
+            return self.memo[k]
+        if k in self.active:
+            return JsRef("unknown", text=self.src(node)[:80])
+        self.active.add(k)
+        try:
+            found = self._ref(node, name)
+        finally:
+            self.active.discard(k)
+        self.memo[k] = found
+        return found
+
+    def _ref(self, node, name: str) -> JsRef:
+        kind, text = node.type, self.src(node)[:80]
+        if kind in FUNCTIONS:
+            return JsRef("function", self.names.name(node), node.start_point[0] + 1, text=text)
+        if kind in ("identifier", "this"):
+            return self.binding(node)
+        if kind in ("member_expression", "subscript_expression"):
+            prop = node.child_by_field_name("property") or node.child_by_field_name("index")
+            label = self.string(prop) if kind == "subscript_expression" else self.src(prop)
+            return self.member(self.ref(node.child_by_field_name("object")), label, text) if label else JsRef("unknown", text=text)
+        if kind == "call_expression":
+            return self.call_ref(node, name, text)
+        if kind == "new_expression":
+            return self.create(node, self.ref(node.child_by_field_name("constructor")), name, True) or \
+                self.instance(self.ref(node.child_by_field_name("constructor")), text)
+        if kind == "array":
+            return JsRef("list", args=tuple(self.ref(c) for c in node.named_children if c.type != "comment"), text=text)
+        if kind == "object":
+            fields = []
+            for c in node.named_children:
+                if c.type == "pair":
+                    fields.append((self.names.key_name(c), self.ref(c.child_by_field_name("value"))))
+                elif c.type == "shorthand_property_identifier":
+                    fields.append((self.src(c), self.binding(c)))
+                elif c.type == "method_definition":
+                    fields.append((self.src(c.child_by_field_name("name")), self.ref(c)))
+            return JsRef("object", fields=tuple(fields), text=text)
+        if kind in CLASSES:
+            return JsRef("class", self.names.class_name(node), node.start_point[0] + 1, text=text)
+        return JsRef("unknown", text=text)
+
+    def binding(self, node) -> JsRef:
+        text = self.src(node)
+        found = self.scopes.lookup(text, node) if node.type != "this" else None
+        if found is None:
+            return JsRef("unknown", text=text)
+        if found[0] == "fn":
+            return JsRef("function", self.names.name(found[1]), found[1].start_point[0] + 1, text=text)
+        if found[0] == "class":
+            return JsRef("class", self.names.class_name(found[1]), found[1].start_point[0] + 1, text=text)
+        if found[0] == "param":
+            fn = found[1]
+            return JsRef("param", self.names.name(fn), fn.start_point[0] + 1, index=found[2], text=text)
+        if found[0] == "import":
+            self.framework(found[1])
+            return JsRef("import", spec=found[1], name=found[2], text=text)
+        _, init, path, bound = found
+        if init is None:
+            return JsRef("unknown", text=text)
+        scope = enclosing(init)
+        base = self.ref(init, f"{self.names.name(scope)}/{bound}" if scope is not None else bound)
+        for m in path:
+            base = self.member(base, m, text)
+        return base
+
+    def member(self, base: JsRef, name: str, text: str) -> JsRef:
+        if base.kind == "import" and base.name == "*" and not base.members:
+            return JsRef("import", spec=base.spec, name=name, text=text)
+        if base.kind == "object" and not base.members:
+            return next((v for k, v in base.fields if k == name), JsRef("unknown", text=text))
+        if base.kind in ("class", "instance") and base.name and not base.members and base.name in self.classes:
+            method = self.classes[base.name].get(name)
+            if method is not None:
+                return JsRef("function", self.names.name(method), method.start_point[0] + 1, text=text)
+        return JsRef(base.kind, base.name, base.line, base.spec, base.members + (name,), base.index, base.callee,
+                     base.args, base.fields, text)
+
+    def instance(self, cls: JsRef, text: str) -> JsRef:
+        if cls.kind == "class" and not cls.members:
+            return JsRef("instance", cls.name, cls.line, text=text)
+        return JsRef("instance", callee=cls, text=text)
+
+    def call_ref(self, node, name: str, text: str) -> JsRef:
+        spec = self.import_spec(node)
+        if spec is not None:
+            return JsRef("import", spec=spec, name="*", text=text)
+        fn = self.unwrap(node.child_by_field_name("function"))
+        if fn.type == "member_expression" and not self.args(node):
+            prop = self.src(fn.child_by_field_name("property"))
+            if prop in ("routes", "middleware"):  # Koa: `router.routes()` mounts the router
+                return self.ref(fn.child_by_field_name("object"))
+        callee = self.ref(fn)
+        made = self.create(node, callee, name, False)
+        if made is not None:
+            return made
+        args = tuple(self.ref(a) for a in self.args(node)
+                     if self.unwrap(a) is not None and self.unwrap(a).type not in ("string", "number", "template_string"))
+        return JsRef("call", callee=callee, args=args, text=text)
+
+    def create(self, node, callee: JsRef, name: str, new: bool) -> JsRef | None:
+        """An app or router made by `express()`, `express.Router()`, `Fastify()`, `new Koa()`, `new Router()`."""
+        if callee.kind != "import":
+            return None
+        spec, what = callee.spec, (callee.name, *callee.members)
+        plain = what in (("*",), ("default",))
+        made = None
+        if spec == "express":
+            made = ("express", "app") if plain else ("express", "router") if what[-1] == "Router" else None
+        elif spec == "fastify" and (plain or what in (("fastify",), ("Fastify",), ("default", "fastify"))):
+            made = ("fastify", "app")
+        elif spec == "koa" and (plain or what == ("Koa",)):
+            made = ("koa", "app")
+        elif spec in ("koa-router", "@koa/router") and (plain or what == ("Router",)):
+            made = ("koa", "router")
+        if made is None:
+            return None
+        args = self.args(node)
+        prefix = ""
+        if made == ("koa", "router") and args:
+            prefix = self.string(self.field(args[0], "prefix")) or "" if self.field(args[0], "prefix") is not None else ""
+        owner = name or f"<{node.start_point[0] + 1}:{node.start_point[1] + 1}>"
+        while owner in self.owners and self.owners[owner].location != self.loc(node):
+            owner += "'"
+        self.owners[owner] = JsOwner(owner, made[0], made[1], prefix, self.loc(node))
+        return JsRef("owner", owner, node.start_point[0] + 1, text=self.src(node)[:80])
+
+    # -- declarations -----------------------------------------------------------------------------
+    def plausible(self, receiver, ref: JsRef, items) -> bool:
+        """A route on something not known to be an app or router: a parameter, an import, a global."""
+        if ref.kind == "owner":
+            return True
+        if ref.kind not in ("param", "import", "unknown") or not items:
+            return False
+        name = self.src(receiver).split(".")[-1]
+        return bool(_ROUTERISH.search(name)) or bool(self.frameworks - {"nextjs"}) and ref.kind != "import"
+
+    def receiver(self, obj):
+        """Strip chained registrations (`app.use(a).use(b)`, `router.get(...).post(...)`); find `.route(path)`."""
+        obj = self.unwrap(obj)
+        while obj is not None and obj.type == "call_expression":
+            fn = self.unwrap(obj.child_by_field_name("function"))
+            if fn.type != "member_expression":
+                return None, None
+            prop, args = self.src(fn.child_by_field_name("property")), self.args(obj)
+            if prop == "route" and len(args) == 1 and self.strings(args[0]) is not None:
+                return self.unwrap(fn.child_by_field_name("object")), self.strings(args[0])
+            if prop not in _CHAINED:
+                return None, None
+            obj = self.unwrap(fn.child_by_field_name("object"))
+        return (obj, None) if obj is not None and obj.type in ("identifier", "member_expression", "this") else (None, None)
+
+    def order(self, node) -> tuple[int, int]:
+        return node.start_byte, node.end_byte
+
+    def on_call(self, node) -> None:
+        fn, args = self.unwrap(node.child_by_field_name("function")), self.args(node)
+        if fn.type != "member_expression":
+            return self.on_pass(node, args)
+        prop = self.src(fn.child_by_field_name("property"))
+        recv, chained_paths = self.receiver(fn.child_by_field_name("object"))
+        if recv is None:
+            return None
+        if prop in VERBS:
+            return self.on_verb(node, recv, VERBS[prop], chained_paths, args)
+        if prop == "route" and len(args) == 1 and self.unwrap(args[0]).type == "object":
+            return self.on_fastify_route(node, recv, args[0])
+        if prop == "use" and args:
+            return self.on_use(node, recv, args)
+        if prop == "register" and args:
+            opts = self.field(args[1], "prefix") if len(args) > 1 else None
+            return self.add_use(node, recv, "register", (self.ref(args[0]),), self.string(opts) if opts is not None else None)
+        if prop == "addHook" and len(args) >= 2 and self.string(args[0]) in HOOKS:
+            return self.add_use(node, recv, "hook", (self.ref(args[1]),), None)
+        return self.on_pass(node, args)
+
+    def on_pass(self, node, args) -> None:
+        """`setup(app)`, `require('./routes')(app)`: the callee may declare routes on its parameter."""
+        for index, a in enumerate(args):
+            a = self.unwrap(a)
+            if a.type == "identifier":
+                r = self.ref(a)
+                if r.kind == "owner" and not r.members or r.kind == "param" and _ROUTERISH.search(self.src(a)):
+                    self.uses.append(JsUse(r, "pass", (self.ref(node.child_by_field_name("function")),),
+                                           self.loc(node), self.order(node), None, index))
+
+    def add_use(self, node, recv, kind, items, prefix) -> None:
+        owner = self.ref(recv)
+        if self.plausible(recv, owner, items):
+            self.uses.append(JsUse(owner, kind, tuple(items), self.loc(node), self.order(node), prefix))
+
+    def on_use(self, node, recv, args) -> None:
+        prefixes = self.strings(args[0])
+        items = [a for a in (args[1:] if prefixes is not None else args) if not self.error_handler(a)]
+        for prefix in (prefixes or [None]) if items else ():
+            self.add_use(node, recv, "use", tuple(self.ref(a) for a in items), prefix)
+
+    def error_handler(self, node) -> bool:
+        """`(err, req, res, next) => ...` runs only when a request fails: not an entry point."""
+        node = self.unwrap(node)
+        return node is not None and node.type in FUNCTIONS and len(params(node)) == 4
+
+    def on_verb(self, node, recv, method, chained_paths, args) -> None:
+        paths, items = chained_paths, args
+        if paths is None:
+            strings = [i for i, a in enumerate(args[:2]) if self.strings(a) is not None]
+            if not strings:
+                return
+            paths = self.strings(args[strings[-1]])  # Koa: router.get('name', '/path', ...)
+            items = args[strings[-1] + 1:]
+        if not items:
+            return
+        owner = self.ref(recv)
+        if owner.kind != "owner" and not all(p.startswith(("/", "*")) for p in paths):
+            return
+        if not self.plausible(recv, owner, items):
+            return
+        chain = tuple(self.ref(a) for a in items)
+        for path in paths:
+            self.routes.append(JsRouteDecl(owner, method, path, chain, self.loc(node), self.order(node)))
+
+    def on_fastify_route(self, node, recv, options) -> None:
+        url = self.field(options, "url") or self.field(options, "path")
+        paths, method = self.strings(url) if url is not None else None, self.field(options, "method")
+        handler = self.field(options, "handler")
+        if paths is None or handler is None:
+            return
+        methods = self.strings(method) if method is not None else None
+        owner = self.ref(recv)
+        chain = tuple(self.ref(v) for v in [self.field(options, h) for h in HOOKS] + [handler] if v is not None)
+        if not self.plausible(recv, owner, chain):
+            return
+        for path in paths:
+            for m in dict.fromkeys(m.upper() for m in (methods or ["ANY"])):
+                self.routes.append(JsRouteDecl(owner, "ANY" if m == "*" else m, path, chain, self.loc(node),
+                                               self.order(node), "fastify"))
+
+    # -- results ----------------------------------------------------------------------------------
+    def returned(self, fn):
+        """The function a function returns (`(role) => (req, res, next) => ...`), if it is one of this module."""
+        body = fn.child_by_field_name("body")
+        if body is None:
+            return None
+        if body.type != "statement_block":
+            r = self.ref(body)
+            return r if r.kind == "function" else None
+        stack = list(body.children)
+        while stack:
+            n = stack.pop()
+            if n.type == "return_statement" and n.named_children:
+                r = self.ref(n.named_children[0])
+                if r.kind == "function" and not r.members:
+                    return r
+            elif n.type not in FUNCTIONS and n.type not in CLASSES:
+                stack.extend(n.children)
+        return None
+
+    def export_ref(self, value) -> JsRef:
+        return value if isinstance(value, JsRef) else self.ref(value)
+
+    def facts(self) -> JsRouteFacts:
+        exports = {name: self.export_ref(v) for name, (v, _) in self.exports.items()}
+        factories = []
+        for fn in self.functions:
+            r = self.returned(fn)
+            if r is not None:
+                factories.append((fn.start_point[0] + 1, r.name, r.line))
+        routes = self.routes + next_routes(self.path, {n: (exports[n], self.loc(at)) for n, (_, at) in self.exports.items()})
+        return JsRouteFacts(
+            path=self.path, owners=tuple(self.owners.values()), routes=tuple(routes), uses=tuple(self.uses),
+            exports=tuple(exports.items()), star_exports=tuple(self.stars),
+            factories=tuple(dict.fromkeys(factories)), frameworks=tuple(sorted(self.frameworks)))
