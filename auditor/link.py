@@ -44,6 +44,20 @@ class Linker:
             fid = self.reach.function_named(route.handler_path, route.handler)
             if fid is not None:
                 found.add((route.handler_path, fid))
+            else:  # a class-based view: the framework calls its methods (get, get_queryset, ...)
+                found |= self._view_methods(route.handler_path, route.handler.split(".")[0])
+        return found
+
+    def _view_methods(self, path: str, name: str) -> set[tuple[str, int]]:
+        facts = self.project.module(path)
+        cls = next((c for c in facts.classes.values() if c.name == name), None) if facts else None
+        found, depth = set(), 0
+        while cls is not None and depth < 8:
+            found |= {(path, fid) for _, fid in cls.methods}
+            parent = self.project.eval(path, cls.superclass) if cls.superclass is not None else ("unknown",)
+            if parent[0] != "class":
+                break
+            path, cls, depth = parent[1], self.project.module(parent[1]).classes.get(parent[2]), depth + 1
         return found
 
     # -- routes and tables --------------------------------------------------------------------

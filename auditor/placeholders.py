@@ -23,6 +23,11 @@ from sqlglot.tokens import Token, TokenType
 
 MODES = ("driver", "orm", "pyformat", "named")
 TARGETS = ("node-postgres", "postgres.js", "psycopg", "asyncpg")
+# what a site's SQL will run through on PostgreSQL when no --target is given: the language's
+# usual driver, except that Prisma's raw API stays Prisma (it is the client on both sides)
+DEFAULT_TARGET = {"javascript": "node-postgres", "typescript": "node-postgres", "tsx": "node-postgres",
+                  "python": "psycopg"}
+CLIENT_TARGETS = TARGETS + ("prisma",)
 _PYFORMAT = re.compile(r"%(?:%|s|\([^()'\"`;\s]*\)s)")
 _NAMED = re.compile(r"(?<![\w:\\]):(\w+)(?!:)")  # SQLAlchemy's own bind pattern
 

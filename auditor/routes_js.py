@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 
 from auditor.facts import JsRef, JsRouteDecl, JsRouteFacts
 from auditor.findings import stable_id
-from auditor.frontends.jsroutes import HOOKS
+from auditor.frontends.jsroutes_decls import HOOKS
 from auditor.model import Route
 
 _DEPTH = 16
@@ -169,6 +169,8 @@ class JsComposer:
 
     def child(self, v: tuple | None, kind: str, index: int = 0) -> tuple | None:
         """The owner a `use`, `register` or `setup(app)` item attaches."""
+        if v is not None and v[0] == "module":  # `require()` of an ES module: its default export (Babel, avvio)
+            v = self.export(v[1], "default", 1)
         if v is None:
             return None
         if v[0] in ("owner", "param") and kind == "use":
@@ -181,6 +183,24 @@ class JsComposer:
         return None
 
     # -- composition ------------------------------------------------------------------------------
+    def fastify_plugin(self, v: tuple | None) -> bool:
+        """`fp(plugin)` (fastify-plugin) is not encapsulated: Fastify ignores the `prefix` it is registered with."""
+        if v is not None and v[0] == "module":
+            v = self.export(v[1], "default", 1)
+        callee = v[2].callee if v is not None and v[0] == "call" else None
+        return callee is not None and callee.kind == "import" and callee.spec == "fastify-plugin"
+
+    def items(self, path: str, refs, depth: int = 0) -> list[tuple | None]:
+        """The values of `use(...)` arguments, arrays flattened (`app.use('/api', [auth, router])`)."""
+        out = []
+        for ref in refs:
+            v = self.value(path, ref)
+            if v is not None and v[0] == "list" and depth < _DEPTH:
+                out += self.items(v[1], v[2].args, depth + 1)
+            else:
+                out.append(v)
+        return out
+
     def owner_id(self, path: str, ref: JsRef) -> tuple:
         v = self.value(path, ref)
         if v is not None and v[0] in ("owner", "param"):
@@ -197,12 +217,12 @@ class JsComposer:
                     self.events.setdefault(self.owner_id(path, d.owner), []).append(("route", path, d))
             for u in f.uses:
                 self.events.setdefault(self.owner_id(path, u.owner), []).append((u.kind, path, u))
-                for item in u.items:
-                    found = self.child(self.value(path, item), u.kind, u.index)
+                for v in self.items(path, u.items):
+                    found = self.child(v, u.kind, u.index)
                     if found is not None:
                         children.add(found)
-        for events in self.events.values():
-            events.sort(key=lambda e: (e[1], e[2].order))
+        for oid, events in self.events.items():  # the owner's own module first, then registration order
+            events.sort(key=lambda e: (e[1] != oid[1], e[1], e[2].order))
         return children
 
     def framework(self, oid: tuple, inherited: str | None, d: JsRouteDecl, path: str) -> str:
@@ -227,13 +247,12 @@ class JsComposer:
                 found = self.framework(oid, framework, ev, path)
                 self.emit(found, join(base, ev.path), [e for scope, es in active if under(ev.path, scope) for e in es], ev, path)
                 continue
-            for item in ev.items:
-                v = self.value(path, item)
+            for v in self.items(path, ev.items):
                 child = self.child(v, ev.kind, ev.index)
                 if child is None and kind == "use":
                     active.append((ev.prefix or "", self.expand(v)))
                 elif child is not None:
-                    mount = ev.prefix or ""
+                    mount = "" if self.fastify_plugin(v) else ev.prefix or ""
                     own = self.owners[child[1:]].prefix if child[0] == "owner" else ""
                     narrowed = [("", es) if under(mount, s) else (s[len(mount.rstrip("/")):], es)
                                 for s, es in active if under(mount, s) or under(s, mount)]

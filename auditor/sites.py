@@ -43,7 +43,7 @@ class SiteBuilder:
         for mode in attempts if has_text else ("fragment",):
             candidate = render(flat, path, mode, at=(line, col))
             result = analyze_sql(candidate.sql, self.rules, placeholders=placeholders,
-                                 target=self.target) if has_text else None
+                                 target=self.client(path, callee)) if has_text else None
             if rendered is None or (result is not None and result.parse_error is None):
                 rendered, analysis = candidate, result
             if result is None or result.parse_error is None:
@@ -74,6 +74,14 @@ class SiteBuilder:
                 if match.rule.slug == "on-duplicate-key-update":
                     self.upserts.add((path, fid))
         return site
+
+    def client(self, path: str, callee: str) -> str | None:
+        """The PostgreSQL client this site's SQL will go through (see placeholders.DEFAULT_TARGET)."""
+        from auditor.placeholders import DEFAULT_TARGET
+
+        if ".$queryRaw" in f".{callee}" or ".$executeRaw" in f".{callee}":
+            return "prisma"
+        return self.target or DEFAULT_TARGET.get(self.project.modules[path].language)
 
     def receiver_uses(self, finder, facts: ModuleFacts) -> list[DriverUse]:
         """Driver-API uses that depend on what a receiver or reference is (a MySQL client, class ...)."""

@@ -16,7 +16,7 @@ from auditor.pipeline import scan
 from expected_md import expected_sites, expected_transactions
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-NAMES = ["slimy-admin-api", "python-bot-api", "django-shop"]
+NAMES = ["slimy-admin-api", "python-bot-api", "django-shop", "next-prisma-app"]
 IMPLIED = ("CALL ", "SELECT 1 WHERE ", "SELECT ", "SELECT 1 ORDER BY ")
 
 
@@ -91,7 +91,7 @@ def test_sites_point_at_their_call_and_sql_text(fixture):
 def test_fixtures_are_realistic_and_clean(fixture):
     root, inventory = fixture
     minimum_files, minimum_sites = {"slimy-admin-api": (15, 60), "python-bot-api": (12, 45),
-                                    "django-shop": (8, 12)}[root.name]
+                                    "django-shop": (8, 12), "next-prisma-app": (8, 15)}[root.name]
     assert len(inventory.files) >= minimum_files and len(inventory.sites) >= minimum_sites
     assert not inventory.diagnostics
 

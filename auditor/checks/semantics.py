@@ -557,14 +557,11 @@ def count_result_bigint(stmt: Statement) -> Iterator[Hit]:
     """SEM019: COUNT(...) returned as a column to JavaScript: bigint, which node-postgres and
     postgres.js hand back as a string ('42'), where mysql/mysql2 gave a number.
 
-    Only where the SQL is known to be JavaScript's: a JavaScript target named, or (default target)
-    an ORM's raw SQL or driver SQL with a `?` marker. Stray literals are classified in `driver` mode
-    in every language, and Python drivers return int, so a `?`-less driver text is left alone."""
-    if stmt.target is not None:
-        if stmt.target not in _BIGINT_AS_STRING:
-            return
-    elif not (stmt.placeholders == "orm" or (stmt.placeholders == "driver" and any(
-            t.token_type == TokenType.PLACEHOLDER and t.text == "?" for t in stmt.tokens))):
+    Only where the site's PostgreSQL client is node-postgres or postgres.js (the scan passes each
+    site's client as `target`: JavaScript code defaults to node-postgres, Python to psycopg, which
+    returns int, and Prisma's raw API returns BigInt on both engines). Without a target (a bare
+    SQL text) nothing is known, so nothing fires."""
+    if stmt.target not in _BIGINT_AS_STRING:
         return
     tree = stmt.tree
     if tree is None or not isinstance(tree, (exp.Select, exp.SetOperation)):

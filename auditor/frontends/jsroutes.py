@@ -11,22 +11,16 @@ return a function (middleware factories like `requireRole('admin')`). Every refe
 """
 from __future__ import annotations
 
-import re
-
 from auditor.facts import JsOwner, JsRef, JsRouteDecl, JsRouteFacts, JsUse
-from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key, params
+from auditor.frontends.jsroutes_decls import DeclMixin
+from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key
 from auditor.frontends.jsroutes_next import next_routes
 from auditor.frontends.jstext import decode_escape
 from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP
 from auditor.model import Location
 
-VERBS = {"get": "GET", "post": "POST", "put": "PUT", "patch": "PATCH", "delete": "DELETE", "head": "HEAD",
-         "options": "OPTIONS", "all": "ANY", "del": "DELETE"}
-HOOKS = ("onRequest", "preParsing", "preValidation", "preHandler")
 _FRAMEWORKS = {"express": "express", "fastify": "fastify", "koa": "koa", "@koa/router": "koa",
                "koa-router": "koa", "next": "nextjs", "next/server": "nextjs"}
-_ROUTERISH = re.compile(r"(?i)(app|router|server|fastify|instance|routes)$")
-_CHAINED = set(VERBS) | {"use"}
 
 
 def extract_js_route_facts(root_node, source: bytes, path: str) -> JsRouteFacts:
@@ -36,7 +30,7 @@ def extract_js_route_facts(root_node, source: bytes, path: str) -> JsRouteFacts:
     return ex.facts()
 
 
-class _Extractor:
+class _Extractor(DeclMixin):
     def __init__(self, source: bytes, path: str):
         self.data, self.path, self.lines = source, path, source.splitlines()
         self.names = Names(self.src)
@@ -55,7 +49,7 @@ class _Extractor:
 
     # -- reading nodes ----------------------------------------------------------------------------
     def src(self, node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        return "" if node is None else self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     def loc(self, node) -> Location:
         def point(p):
@@ -163,7 +157,7 @@ class _Extractor:
             if name is not None:
                 self.exports["default" if default else self.src(name)] = (name, node)
             for d in declaration.named_children:
-                if d.type == "variable_declarator" and d.child_by_field_name("name").type == "identifier":
+                if d.type == "variable_declarator" and getattr(d.child_by_field_name("name"), "type", "") == "identifier":
                     self.exports[self.src(d.child_by_field_name("name"))] = (d.child_by_field_name("name"), node)
         elif value is not None and default:
             self.exports["default"] = (value, node)
@@ -189,6 +183,8 @@ class _Extractor:
     # -- references -------------------------------------------------------------------------------
     def ref(self, node, name: str = "") -> JsRef:
         node = self.unwrap(node)
+        if node is None:
+            return JsRef("unknown")
         k = key(node)
         if k in self.memo:
             return self.memo[k]
@@ -197,6 +193,8 @@ class _Extractor:
         self.active.add(k)
         try:
             found = self._ref(node, name)
+        except RecursionError:  # absurdly deep expressions: not worth knowing
+            found = JsRef("unknown", text=self.src(node)[:80])
         finally:
             self.active.discard(k)
         self.memo[k] = found
@@ -279,6 +277,8 @@ class _Extractor:
         if spec is not None:
             return JsRef("import", spec=spec, name="*", text=text)
         fn = self.unwrap(node.child_by_field_name("function"))
+        if fn is None:
+            return JsRef("unknown", text=text)
         if fn.type == "member_expression" and not self.args(node):
             prop = self.src(fn.child_by_field_name("property"))
             if prop in ("routes", "middleware"):  # Koa: `router.routes()` mounts the router
@@ -318,136 +318,7 @@ class _Extractor:
         self.owners[owner] = JsOwner(owner, made[0], made[1], prefix, self.loc(node))
         return JsRef("owner", owner, node.start_point[0] + 1, text=self.src(node)[:80])
 
-    # -- declarations -----------------------------------------------------------------------------
-    def plausible(self, receiver, ref: JsRef, items) -> bool:
-        """A route on something not known to be an app or router: a parameter, an import, a global."""
-        if ref.kind == "owner":
-            return True
-        if ref.kind not in ("param", "import", "unknown") or not items:
-            return False
-        name = self.src(receiver).split(".")[-1]
-        return bool(_ROUTERISH.search(name)) or bool(self.frameworks - {"nextjs"}) and ref.kind != "import"
-
-    def receiver(self, obj):
-        """Strip chained registrations (`app.use(a).use(b)`, `router.get(...).post(...)`); find `.route(path)`."""
-        obj = self.unwrap(obj)
-        while obj is not None and obj.type == "call_expression":
-            fn = self.unwrap(obj.child_by_field_name("function"))
-            if fn.type != "member_expression":
-                return None, None
-            prop, args = self.src(fn.child_by_field_name("property")), self.args(obj)
-            if prop == "route" and len(args) == 1 and self.strings(args[0]) is not None:
-                return self.unwrap(fn.child_by_field_name("object")), self.strings(args[0])
-            if prop not in _CHAINED:
-                return None, None
-            obj = self.unwrap(fn.child_by_field_name("object"))
-        return (obj, None) if obj is not None and obj.type in ("identifier", "member_expression", "this") else (None, None)
-
-    def order(self, node) -> tuple[int, int]:
-        return node.start_byte, node.end_byte
-
-    def on_call(self, node) -> None:
-        fn, args = self.unwrap(node.child_by_field_name("function")), self.args(node)
-        if fn.type != "member_expression":
-            return self.on_pass(node, args)
-        prop = self.src(fn.child_by_field_name("property"))
-        recv, chained_paths = self.receiver(fn.child_by_field_name("object"))
-        if recv is None:
-            return None
-        if prop in VERBS:
-            return self.on_verb(node, recv, VERBS[prop], chained_paths, args)
-        if prop == "route" and len(args) == 1 and self.unwrap(args[0]).type == "object":
-            return self.on_fastify_route(node, recv, args[0])
-        if prop == "use" and args:
-            return self.on_use(node, recv, args)
-        if prop == "register" and args:
-            opts = self.field(args[1], "prefix") if len(args) > 1 else None
-            return self.add_use(node, recv, "register", (self.ref(args[0]),), self.string(opts) if opts is not None else None)
-        if prop == "addHook" and len(args) >= 2 and self.string(args[0]) in HOOKS:
-            return self.add_use(node, recv, "hook", (self.ref(args[1]),), None)
-        return self.on_pass(node, args)
-
-    def on_pass(self, node, args) -> None:
-        """`setup(app)`, `require('./routes')(app)`: the callee may declare routes on its parameter."""
-        for index, a in enumerate(args):
-            a = self.unwrap(a)
-            if a.type == "identifier":
-                r = self.ref(a)
-                if r.kind == "owner" and not r.members or r.kind == "param" and _ROUTERISH.search(self.src(a)):
-                    self.uses.append(JsUse(r, "pass", (self.ref(node.child_by_field_name("function")),),
-                                           self.loc(node), self.order(node), None, index))
-
-    def add_use(self, node, recv, kind, items, prefix) -> None:
-        owner = self.ref(recv)
-        if self.plausible(recv, owner, items):
-            self.uses.append(JsUse(owner, kind, tuple(items), self.loc(node), self.order(node), prefix))
-
-    def on_use(self, node, recv, args) -> None:
-        prefixes = self.strings(args[0])
-        items = [a for a in (args[1:] if prefixes is not None else args) if not self.error_handler(a)]
-        for prefix in (prefixes or [None]) if items else ():
-            self.add_use(node, recv, "use", tuple(self.ref(a) for a in items), prefix)
-
-    def error_handler(self, node) -> bool:
-        """`(err, req, res, next) => ...` runs only when a request fails: not an entry point."""
-        node = self.unwrap(node)
-        return node is not None and node.type in FUNCTIONS and len(params(node)) == 4
-
-    def on_verb(self, node, recv, method, chained_paths, args) -> None:
-        paths, items = chained_paths, args
-        if paths is None:
-            strings = [i for i, a in enumerate(args[:2]) if self.strings(a) is not None]
-            if not strings:
-                return
-            paths = self.strings(args[strings[-1]])  # Koa: router.get('name', '/path', ...)
-            items = args[strings[-1] + 1:]
-        if not items:
-            return
-        owner = self.ref(recv)
-        if owner.kind != "owner" and not all(p.startswith(("/", "*")) for p in paths):
-            return
-        if not self.plausible(recv, owner, items):
-            return
-        chain = tuple(self.ref(a) for a in items)
-        for path in paths:
-            self.routes.append(JsRouteDecl(owner, method, path, chain, self.loc(node), self.order(node)))
-
-    def on_fastify_route(self, node, recv, options) -> None:
-        url = self.field(options, "url") or self.field(options, "path")
-        paths, method = self.strings(url) if url is not None else None, self.field(options, "method")
-        handler = self.field(options, "handler")
-        if paths is None or handler is None:
-            return
-        methods = self.strings(method) if method is not None else None
-        owner = self.ref(recv)
-        chain = tuple(self.ref(v) for v in [self.field(options, h) for h in HOOKS] + [handler] if v is not None)
-        if not self.plausible(recv, owner, chain):
-            return
-        for path in paths:
-            for m in dict.fromkeys(m.upper() for m in (methods or ["ANY"])):
-                self.routes.append(JsRouteDecl(owner, "ANY" if m == "*" else m, path, chain, self.loc(node),
-                                               self.order(node), "fastify"))
-
     # -- results ----------------------------------------------------------------------------------
-    def returned(self, fn):
-        """The function a function returns (`(role) => (req, res, next) => ...`), if it is one of this module."""
-        body = fn.child_by_field_name("body")
-        if body is None:
-            return None
-        if body.type != "statement_block":
-            r = self.ref(body)
-            return r if r.kind == "function" else None
-        stack = list(body.children)
-        while stack:
-            n = stack.pop()
-            if n.type == "return_statement" and n.named_children:
-                r = self.ref(n.named_children[0])
-                if r.kind == "function" and not r.members:
-                    return r
-            elif n.type not in FUNCTIONS and n.type not in CLASSES:
-                stack.extend(n.children)
-        return None
-
     def export_ref(self, value) -> JsRef:
         return value if isinstance(value, JsRef) else self.ref(value)
 

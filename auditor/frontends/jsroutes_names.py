@@ -79,6 +79,8 @@ class Names:
 
     def key_name(self, pair) -> str:
         k = pair.child_by_field_name("key")
+        if k is None:
+            return ""
         if k.type == "string":
             return "".join(self.src(c) for c in k.named_children if c.type in ("string_fragment", "escape_sequence"))
         return self.src(k)
@@ -115,14 +117,8 @@ class Names:
         return None
 
     def class_name(self, cls) -> str:
-        name = cls.child_by_field_name("name")
-        if name is not None:
-            return self.src(name)
-        top = self.climb(cls)
-        p = top.parent
-        if p is not None and p.type == "variable_declarator" and same(p.child_by_field_name("value"), top):
-            return self.src(p.child_by_field_name("name"))
-        return "<class>"
+        name = cls.child_by_field_name("name")  # the frontend names no class expression after its variable
+        return self.src(name) if name is not None else "<class>"
 
     def name(self, fn) -> str:
         k = key(fn)
@@ -151,7 +147,7 @@ class Scopes:
     """
 
     def __init__(self, src):
-        self.src = src
+        self.src = src  # must accept None (a field missing from a tree with syntax errors)
         self.table: dict = {}
 
     def scope_of(self, node):
@@ -184,6 +180,11 @@ class Scopes:
     def declare(self, node) -> None:
         """Record what `node` binds, if anything (called on every node of the tree)."""
         kind = node.type
+        if kind in FUNCTIONS:
+            for index, p in enumerate(params(node)):
+                name = param_name(p)
+                if name:
+                    self.bind(key(node), name, ("param", node, index))
         if kind == "variable_declarator":
             name = node.child_by_field_name("name")
             if name is not None:
@@ -192,11 +193,6 @@ class Scopes:
             name = node.child_by_field_name("name")
             if name is not None:
                 self.bind(self.scope_of(node), self.src(name), ("fn" if kind not in CLASSES else "class", node))
-        elif kind in FUNCTIONS:
-            for index, p in enumerate(params(node)):
-                name = param_name(p)
-                if name:
-                    self.bind(key(node), name, ("param", node, index))
         elif kind == "assignment_expression":
             left = node.child_by_field_name("left")
             if left.type == "identifier":

@@ -136,9 +136,7 @@ class ValueMixin:
                     line, col = self.point(child.start_point)
                     out.append(Piece("lit", options[0], line, col, False))
                     dynamic = True
-                elif self.is_text_node(inner):
-                    out.extend(self.pieces(inner))
-                else:
+                else:  # one value, even when it is text itself (`${`%${term}%`}` binds one parameter)
                     out.append(self.hole(child))
         return Text(tuple(out), self.id_for(node), dynamic)
 
