@@ -168,14 +168,19 @@ def _effort(state, findings, routes, reached) -> dict:
 
 
 def _routes(project, scanned: set[str]) -> tuple:
-    """HTTP routes declared in the scanned files (Python frameworks; JavaScript routes come with the graph)."""
-    from auditor.routes import compose_python_routes
+    """HTTP routes declared in the scanned files, prefixes composed across modules."""
+    from auditor.routes import compose_js_routes, compose_python_routes
 
-    facts = {path: m.route_facts for path, m in project.modules.items() if m.route_facts is not None}
-    if not facts:
-        return ()
-    return tuple(r for r in compose_python_routes(facts, lambda rel: project.module(rel) is not None)
-                 if r.location.path in scanned)
+    python = {p: m.route_facts for p, m in project.modules.items() if m.route_facts is not None and m.language == "python"}
+    js = {p: m.route_facts for p, m in project.modules.items() if m.route_facts is not None and m.language != "python"}
+    found = []
+    if python:
+        found += compose_python_routes(python, lambda rel: project.module(rel) is not None)
+    if js:
+        functions = lambda rel: {f.name: f.line for f in project.modules[rel].functions.values()} \
+            if project.module(rel) is not None else {}  # noqa: E731
+        found += compose_js_routes(js, project.resolve_spec, functions)
+    return tuple(r for r in found if r.location.path in scanned)
 
 
 __all__ = ["scan", "scan_text", "analyse", "stable_id", "SCHEMA_VERSION"]

@@ -8,6 +8,7 @@ happens in `auditor.resolve`.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from auditor.facts import CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Member, ModuleFacts, Param, Text
@@ -53,7 +54,11 @@ def parse_module(text: str, path: str, language: str) -> tuple[ModuleFacts, list
     tree = _parser(language).parse(data)
     walker = _Walker(data, text, path, language)
     walker.visit(tree.root_node)
-    return walker.facts(), syntax_diagnostic(tree.root_node, path)
+    from auditor.frontends.jsroutes import extract_js_route_facts
+
+    facts = walker.facts()
+    facts = replace(facts, route_facts=extract_js_route_facts(tree.root_node, data, path))
+    return facts, syntax_diagnostic(tree.root_node, path)
 
 
 class _Walker(TreeWalker, ModuleMixin, ValueMixin):
