@@ -33,26 +33,27 @@ def _comment_start(line: str, marker: str) -> int:
     return -1
 
 
-def read_annotations(root: Path, rel_paths) -> tuple[Counter, Counter]:
-    """(expected, todo) multisets of (path, line, rule id)."""
-    expected, todo = Counter(), Counter()
+def _annotations(root: Path, rel_paths, pattern):
+    """(rel, target line, match) for every comment matching `pattern` (see the module doc)."""
     for rel in rel_paths:
         path = root / rel
         marker = _COMMENT.get(path.suffix, "//")
         lines = path.read_text(encoding="utf-8").splitlines()
         for index, line in enumerate(lines):
             start = _comment_start(line, marker)
-            if start < 0:
-                continue
-            match = _ANNOTATION.search(line[start:])
-            if not match:
-                continue
-            target = index + 1
-            if not line[:start].strip():
-                target = _next_code_line(lines, index + 1, marker)
-            bucket = todo if match.group("todo") else expected
-            for rule_id in re.split(r"\s*,\s*", match.group("ids").strip()):
-                bucket[(rel, target, rule_id)] += 1
+            match = pattern.search(line[start:]) if start >= 0 else None
+            if match:
+                target = index + 1 if line[:start].strip() else _next_code_line(lines, index + 1, marker)
+                yield rel, target, match
+
+
+def read_annotations(root: Path, rel_paths) -> tuple[Counter, Counter]:
+    """(expected, todo) multisets of (path, line, rule id)."""
+    expected, todo = Counter(), Counter()
+    for rel, target, match in _annotations(root, rel_paths, _ANNOTATION):
+        bucket = todo if match.group("todo") else expected
+        for rule_id in re.split(r"\s*,\s*", match.group("ids").strip()):
+            bucket[(rel, target, rule_id)] += 1
     return expected, todo
 
 
@@ -78,15 +79,4 @@ _ROUTE = re.compile(r"route:\s*([A-Z]+)\s+(\S+)")
 
 def read_route_annotations(root: Path, rel_paths) -> set[tuple[str, int, str]]:
     """(path, site line, "METHOD /path") for every `route:` annotation (same targeting as expect:)."""
-    edges = set()
-    for rel in rel_paths:
-        path = root / rel
-        marker = _COMMENT.get(path.suffix, "//")
-        lines = path.read_text(encoding="utf-8").splitlines()
-        for index, line in enumerate(lines):
-            start = _comment_start(line, marker)
-            match = _ROUTE.search(line[start:]) if start >= 0 else None
-            if match:
-                target = index + 1 if line[:start].strip() else _next_code_line(lines, index + 1, marker)
-                edges.add((rel, target, f"{match.group(1)} {match.group(2)}"))
-    return edges
+    return {(rel, target, f"{m.group(1)} {m.group(2)}") for rel, target, m in _annotations(root, rel_paths, _ROUTE)}
