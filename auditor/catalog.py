@@ -26,6 +26,7 @@ class CatalogError(ValueError):
 CATEGORIES = {  # category -> id prefix
     "syntax": "SYN", "parse": "PAR", "dml": "DML", "functions": "FUN", "ddl": "DDL",
     "semantics": "SEM", "transactions": "TXN", "driver-api": "DRV", "procedural": "PRC",
+    "orm": "ORM", "config": "CFG", "dependencies": "DEP", "schema": "SCH",
 }
 MATCH_FORMS = ("node", "function", "keyword", "type", "driver_use")
 REQUIRED = ("id", "slug", "title", "category", "severity", "fix", "effort_minutes", "message",
@@ -33,7 +34,12 @@ REQUIRED = ("id", "slug", "title", "category", "severity", "fix", "effort_minute
 ALLOWED = frozenset(REQUIRED + ("match", "check", "rewrites"))
 EXAMPLE_KEYS = frozenset({"language", "fail", "pass"})
 EXAMPLE_OPTIONS = ("target", "placeholders")  # passed to analyze_sql (sql examples)
-EXAMPLE_LANGUAGES = ("sql", "javascript", "python")
+# example language -> the file name the example is scanned as (sql examples go straight to analyze_sql)
+EXAMPLE_FILES = {"javascript": "example.js", "python": "example.py", "sqlfile": "example.sql",
+                 "prisma": "schema.prisma", "prisma-lock": "prisma/migrations/migration_lock.toml",
+                 "env": ".env.example", "compose": "docker-compose.yml", "workflow": ".github/workflows/ci.yml",
+                 "package": "package.json", "requirements": "requirements.txt", "pyproject": "pyproject.toml"}
+EXAMPLE_LANGUAGES = ("sql", *EXAMPLE_FILES)
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHECK = re.compile(r"^auditor\.checks\.[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*$")

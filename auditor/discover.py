@@ -62,9 +62,29 @@ class SourceFile:
     language: str
 
 
+# Files that are not code but carry MySQL: SQL scripts, ORM schemas, configuration, manifests.
+# (kind, pattern on the posix path relative to the root), first match wins.
+NON_CODE = (
+    ("sql", re.compile(r"(^|/)[^/]+\.sql$", re.IGNORECASE)),
+    ("prisma", re.compile(r"(^|/)[^/]+\.prisma$")),
+    ("prisma-lock", re.compile(r"(^|/)migration_lock\.toml$")),
+    ("env", re.compile(r"(^|/)\.env(\.[\w.-]+)?$|(^|/)[\w.-]+\.env$")),
+    ("compose", re.compile(r"(^|/)(docker-)?compose([.-][\w.-]+)?\.ya?ml$")),
+    ("workflow", re.compile(r"(^|/)\.github/workflows/[^/]+\.ya?ml$|(^|/)\.gitlab-ci\.ya?ml$")),
+    ("package", re.compile(r"(^|/)package\.json$")),
+    ("lockfile", re.compile(r"(^|/)(package-lock\.json|npm-shrinkwrap\.json|pnpm-lock\.yaml|yarn\.lock)$")),
+    ("requirements", re.compile(r"(^|/)requirements[\w.-]*\.(txt|in)$")),
+    ("pyproject", re.compile(r"(^|/)pyproject\.toml$")),
+)
+
+
 def language_of(name: str) -> str | None:
-    """The language of a file name, or None when pgready does not read it."""
-    return LANGUAGES.get(os.path.splitext(name)[1].lower())
+    """The language (or non-code kind, see NON_CODE) of a file name, or None when pgready does not read it."""
+    found = LANGUAGES.get(os.path.splitext(name)[1].lower())
+    if found is not None:
+        return found
+    rel = name.replace("\\", "/")
+    return next((kind for kind, pattern in NON_CODE if pattern.search(rel)), None)
 
 
 def is_skipped(rel: str) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Union
 
-from auditor.model import DriverUse, Location
+from auditor.model import DriverUse, Item, Location
 
 
 @dataclass(frozen=True)
@@ -345,3 +345,27 @@ class JsRouteFacts:
     star_exports: tuple[str, ...] = ()
     factories: tuple[tuple[int, str, int], ...] = ()  # (line of a function, name and line of the function it returns)
     frameworks: tuple[str, ...] = ()  # web frameworks this module imports
+
+
+# -- files that are not code: SQL scripts, ORM schemas, configuration, manifests ------------------
+
+@dataclass(frozen=True)
+class SqlStatement:
+    """One statement of a .sql file, to classify like any SQL site (site kind `script`)."""
+
+    sql: str
+    line: int
+    col: int
+    end_line: int
+
+
+@dataclass(frozen=True)
+class NonCodeFacts:
+    """What a non-code frontend (sqlfile, prisma, settings) found in one file."""
+
+    path: str
+    kind: str  # sql | prisma | prisma-lock | env | compose | package | lockfile | requirements | pyproject | workflow
+    statements: tuple[SqlStatement, ...] = ()
+    uses: tuple[DriverUse, ...] = ()  # judged by rules: kind = rule slug
+    items: tuple[Item, ...] = ()
+    lines: tuple[str, ...] = ()  # for finding code lines (redacted by the frontend)

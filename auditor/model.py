@@ -170,6 +170,21 @@ class Route:
 
 
 @dataclass(frozen=True)
+class Item:
+    """Something a lead must see listed that is not a finding by itself: a stored routine, a table,
+    a Prisma model, a container, a dependency. kind: procedure | function | trigger | event | view |
+    table | data | prisma-model | compose-service | dependency | env-variable | ci-service | orm-config;
+    category: schema | orm | config | dependencies. size: lines (routines, tables, models), bytes (data)."""
+
+    kind: str
+    name: str
+    category: str
+    location: Location
+    size: int = 0
+    detail: str = ""
+
+
+@dataclass(frozen=True)
 class Inventory:
     """Everything a reporter needs; reporters never recompute analysis."""
 
@@ -187,3 +202,4 @@ class Inventory:
     effort: dict | None = None  # auditor.effort.rollup(): person-hours per project, file, module, route
     tables: tuple[dict, ...] = ()  # per table: the sites that read / write it and the routes that reach them
     calls: dict | None = None  # call edges: resolved, unresolved, and the unresolved share
+    items: tuple[Item, ...] = ()  # routines, tables, models, services, dependencies (see Item)

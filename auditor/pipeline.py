@@ -14,6 +14,7 @@ from auditor.redact import redact
 from auditor.transactions import find_transactions
 
 SCHEMA_VERSION = "1.0"
+CODE_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "python"})
 
 
 @dataclass
@@ -55,6 +56,8 @@ def _scan(root: Path, files, rules, target, progress) -> Inventory:
     for index, source in enumerate(sources, 1):
         if progress is not None:
             progress(index, len(sources), source.rel)
+        if source.language not in CODE_LANGUAGES:
+            continue  # non-code files (SQL, Prisma, config): wired in with their frontends
         text, problem = read_source(source)
         if problem is not None:
             state.diagnostics.append(problem)

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import pytest
 
-from auditor.catalog import example_sets, load_rules
+from auditor.catalog import EXAMPLE_FILES, example_sets, load_rules
 from auditor.classify import analyze_sql
 
 RULES = load_rules()
-FILENAMES = {"javascript": "example.js", "python": "example.py"}
+FILENAMES = EXAMPLE_FILES
 
 
 def _cases():
