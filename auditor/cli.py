@@ -50,6 +50,10 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--no-progress", action="store_true",
                       help="no progress bar (it only ever shows on a terminal, never with machine formats)")
 
+    scan.add_argument("--schema", metavar="DUMP.sql", type=Path,
+                      help="a MySQL DDL dump (mysqldump --no-data, or with data) to compare with the ORM schema "
+                           "(schema.prisma): every table, column, type, nullability, default, index and foreign key "
+                           "that differs is reported (SCH001)")
     scan.add_argument("--select", metavar="RULES", action="append", default=[],
                       help="only these rules: ids, slugs or categories, comma-separated (repeatable), "
                            "e.g. --select functions,SYN003")
@@ -147,6 +151,8 @@ def _scan(args) -> int:
 
     try:
         root, files = _targets(args.paths)
+        if args.schema is not None and not args.schema.is_file():
+            raise _UsageError(f"no such schema dump: {args.schema}")
     except _UsageError as error:
         print(f"pgready: error: {error}", file=sys.stderr)
         return EXIT_ERROR
@@ -163,9 +169,9 @@ def _scan(args) -> int:
         from auditor.progress import terminal_progress
 
         with terminal_progress() as progress:
-            inventory = scan(root, files, rules=rules, target=args.target, progress=progress)
+            inventory = scan(root, files, rules=rules, target=args.target, progress=progress, schema=args.schema)
     else:
-        inventory = scan(root, files, rules=rules, target=args.target)
+        inventory = scan(root, files, rules=rules, target=args.target, schema=args.schema)
     _write(inventory, args.format, args.output)
     return _exit_code(inventory, args.fail_on)
 

@@ -22,17 +22,19 @@ class ScanState:
     """What the stages accumulate before the inventory is frozen."""
 
     sites: list[Site] = field(default_factory=list)
+    noncode: dict = field(default_factory=dict)  # path -> NonCodeFacts (SQL scripts, Prisma, config)
+    prisma_texts: dict = field(default_factory=dict)  # path -> text of each schema.prisma (for drift)
     site_scopes: dict[str, tuple[str, int]] = field(default_factory=dict)  # site id -> (path, fid)
     uses: list[DriverUse] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target: str | None = None,
-         progress: Callable[[int, int, str], None] | None = None) -> Inventory:
+         progress: Callable[[int, int, str], None] | None = None, schema: Path | None = None) -> Inventory:
     """target: the PostgreSQL driver the code moves to; None infers it per language (node-postgres for
     JavaScript/TypeScript, psycopg for Python)."""
     with _batch_gc():
-        return _scan(Path(root), files, rules, target, progress)
+        return _scan(Path(root), files, rules, target, progress, schema)
 
 
 @contextmanager
@@ -47,7 +49,7 @@ def _batch_gc():
         gc.set_threshold(*old)
 
 
-def _scan(root: Path, files, rules, target, progress) -> Inventory:
+def _scan(root: Path, files, rules, target, progress, schema=None) -> Inventory:
     from auditor.discover import discover, read_source
 
     sources, diagnostics = discover(root, files)
@@ -57,7 +59,8 @@ def _scan(root: Path, files, rules, target, progress) -> Inventory:
         if progress is not None:
             progress(index, len(sources), source.rel)
         if source.language not in CODE_LANGUAGES:
-            continue  # non-code files (SQL, Prisma, config): wired in with their frontends
+            _read_noncode(source, state)
+            continue
         text, problem = read_source(source)
         if problem is not None:
             state.diagnostics.append(problem)
@@ -68,18 +71,83 @@ def _scan(root: Path, files, rules, target, progress) -> Inventory:
     from auditor.resolve.aliases import load_aliases
 
     base = root if root.is_dir() else root.parent
+    if schema is not None:
+        _schema_drift(Path(schema), base, state)
     return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base),
                    aliases=load_aliases(base), target=target)
 
 
 def scan_text(code: str, filename: str = "example.js", *, rules=None, target: str | None = None) -> Inventory:
-    """Scan one in-memory source (rule examples, tests, editors)."""
-    from auditor.discover import LANGUAGES
+    """Scan one in-memory source (rule examples, tests, editors). Examples of files that need a
+    second file carry it inline: a Prisma schema's `// dump: ...` lines are a `--schema` dump; a
+    lockfile's first line `//package.json: {...}` is the package.json beside it."""
+    from auditor.discover import language_of
 
     state = ScanState()
-    language = LANGUAGES.get(Path(filename).suffix, "javascript")
-    facts = _parse(code, filename, language, state.diagnostics)
-    return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target)
+    language = language_of(filename) or "javascript"
+    if language in CODE_LANGUAGES:
+        facts = _parse(code, filename, language, state.diagnostics)
+        return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target)
+    return _scan_noncode_text(code, filename, language, state, rules, target)
+
+
+def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
+    import tempfile
+
+    from auditor.discover import SourceFile
+    from auditor.noncode import parse_file
+
+    sibling = lambda name: None  # noqa: E731
+    if kind == "lockfile" and code.startswith("//package.json:"):
+        first, _, code = code.partition("\n")
+        sibling = lambda name: first[len("//package.json:"):].strip() if name == "package.json" else None  # noqa: E731
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(filename).name
+        path.write_text(code, encoding="utf-8")
+        _read_noncode(SourceFile(path, filename, kind), state, text=code, sibling=sibling)
+        dump = [line[len("// dump: "):] for line in code.splitlines() if line.startswith("// dump: ")]
+        if kind == "prisma" and dump:
+            dump_path = Path(tmp) / "dump.sql"
+            dump_path.write_text("\n".join(dump) + "\n", encoding="utf-8")
+            _schema_drift(dump_path, Path(tmp), state, rel="dump.sql")
+    return analyse({}, state, rules=rules, root=".", target=target)
+
+
+def _read_noncode(source, state: ScanState, text: str | None = None, sibling=None) -> None:
+    """Read a SQL script, Prisma schema or configuration file into the scan state."""
+    from auditor.discover import read_source
+    from auditor.noncode import parse_file
+
+    if text is None and source.language != "sql":
+        text, problem = read_source(source)
+        if problem is not None:
+            state.diagnostics.append(problem)
+    if sibling is None:
+        folder = source.path.parent
+        sibling = lambda name: (folder / name).read_text(encoding="utf-8", errors="replace") \
+            if (folder / name).is_file() else None  # noqa: E731
+    facts, problems = parse_file(source.path, source.rel, source.language, text, sibling)
+    state.diagnostics.extend(problems)
+    if facts is not None:
+        state.noncode[source.rel] = facts
+        if source.language == "prisma" and text is not None:
+            state.prisma_texts[source.rel] = text
+
+
+def _schema_drift(dump_path: Path, base: Path, state: ScanState, rel: str | None = None) -> None:
+    """`--schema dump.sql`: compare every Prisma schema of the scan with the dump."""
+    from auditor.noncode import drift, parse_file
+
+    if rel is None:
+        try:
+            rel = dump_path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            rel = dump_path.name
+    facts, problems = parse_file(dump_path, rel, "sql", None)
+    state.diagnostics.extend(problems)
+    if facts is not None:
+        state.uses.extend(drift(state.prisma_texts, facts))
+        state.noncode.setdefault(rel, facts)  # its lines, for the findings that point into it
 
 
 def _parse(text: str, rel: str, language: str, diagnostics: list):
@@ -121,12 +189,18 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     from auditor.resolve.values import Project
     from auditor.sites import SiteBuilder
 
+    from collections import ChainMap
+
     rules = load_rules() if rules is None else rules
     scanned = set(modules)
     project = Project(modules, load, aliases)
     finder = SinkFinder(project)
-    factory = FindingFactory(rules, project.modules)
+    factory = FindingFactory(rules, ChainMap(project.modules, state.noncode))
     builder = SiteBuilder(project, rules, factory, state, target)
+    for path, facts in sorted(state.noncode.items()):
+        for statement in facts.statements:
+            builder.add_statement(path, statement)
+        state.uses.extend(facts.uses)
     for sink in finder.solve():
         if sink.path in scanned and finder.forwarded_param(sink) is None and sink.sql is not None:
             builder.add_sink(sink)
@@ -148,7 +222,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         schema_version=SCHEMA_VERSION,
         tool_version=__version__,
         root=root,
-        files=tuple(sorted(scanned)),
+        files=tuple(sorted(scanned | set(state.noncode))),
         sites=tuple(sorted(state.sites, key=lambda s: (s.path, s.line, s.col, s.id))),
         transactions=tuple(sorted(transactions, key=lambda t: (t.path, t.line, t.id))),
         driver_uses=tuple(sorted({replace(u, evidence=redact(u.evidence)) for u in state.uses}, key=lambda u: (u.location.path, u.location.line, u.location.col, u.kind))),
@@ -159,6 +233,8 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         effort=effort,
         tables=linker.tables(routes),
         calls=linker.calls(),
+        items=tuple(sorted((i for f in state.noncode.values() for i in f.items),
+                           key=lambda i: (i.location.path, i.location.line, i.kind, i.name))),
     )
 
 

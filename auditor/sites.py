@@ -25,6 +25,12 @@ class SiteBuilder:
         if flat.formatted and site is not None:
             self.state.uses.append(DriverUse("string-built-sql", site.sql_location, site.sql[:80], "high", site.function))
 
+    def add_statement(self, path: str, statement) -> None:
+        """A statement of a .sql file: a site of kind `script` at the statement's first line."""
+        piece = Piece("lit", statement.sql, statement.line, statement.col, True)
+        flat = Flat((piece,), frozenset(), False)
+        self.add_site(path, statement.line, statement.col, "", "script", flat, "high", 0, "driver", language="sql")
+
     def add_literals(self, facts: ModuleFacts) -> None:
         for text, location, fid in facts.literals:
             if (facts.path, text.lit_id) in self.consumed:
@@ -34,7 +40,7 @@ class SiteBuilder:
                           require_parse=True)
 
     def add_site(self, path, line, col, callee, kind, flat: Flat, confidence, fid, placeholders,
-                 require_parse: bool = False) -> Site | None:
+                 require_parse: bool = False, language: str | None = None) -> Site | None:
         from auditor.classify import analyze_sql
 
         has_text = any(isinstance(p, Piece) and p.kind == "lit" and p.text.strip() for p in flat.pieces)
@@ -61,7 +67,7 @@ class SiteBuilder:
             id=site_id, path=path, line=line, col=col, callee=callee, kind=kind, sql=redact(rendered.sql),
             holes=rendered.holes, dynamic=flat.dynamic, sql_location=extent(rendered, path, at=(line, col)),
             tables=analysis.tables if analysis else (), confidence=confidence, function=function,
-            language=self.project.modules[path].language, placeholders=placeholders,
+            language=language or self.project.modules[path].language, placeholders=placeholders,
             statement=analysis.statement if analysis else "unknown",
             writes=analysis.writes if analysis else (),
         )
@@ -81,7 +87,8 @@ class SiteBuilder:
 
         if ".$queryRaw" in f".{callee}" or ".$executeRaw" in f".{callee}":
             return "prisma"
-        return self.target or DEFAULT_TARGET.get(self.project.modules[path].language)
+        module = self.project.modules.get(path)
+        return self.target or (DEFAULT_TARGET.get(module.language) if module is not None else None)
 
     def receiver_uses(self, finder, facts: ModuleFacts) -> list[DriverUse]:
         """Driver-API uses that depend on what a receiver or reference is (a MySQL client, class ...)."""

@@ -131,12 +131,14 @@ def _is_transaction(project, finder, opening, path: str, value) -> bool:
 
 
 def _end_line(project, path: str, fid: int) -> int:
-    fn = project.modules[path].functions.get(fid) if fid else None
-    return fn.end_line if fn is not None else len(project.modules[path].lines)
+    module = project.modules.get(path)  # None for a .sql script
+    fn = module.functions.get(fid) if module is not None and fid else None
+    return fn.end_line if fn is not None else len(module.lines) if module is not None else 0
 
 
 def _record(kind, path, line, col, end_line, callee, project, fid, sites) -> Transaction:
-    fn = project.modules[path].functions.get(fid) if fid else None
+    module = project.modules.get(path)
+    fn = module.functions.get(fid) if module is not None and fid else None
     function = fn.name if fn is not None else ""
     return Transaction(id=stable_id("T", kind, path, function, callee, *sites), kind=kind, path=path, line=line,
                        col=col, end_line=end_line, callee=callee, function=function, sites=tuple(sites))

@@ -39,3 +39,18 @@ def expected_transactions(fixture: Path) -> dict[tuple[str, int, str], tuple[int
             lines = tuple(int(n) for n in listed.group(1).split(",")) if listed else None
             found[(row.group(1), int(row.group(2)), row.group(3))] = (int(row.group(4)), lines)
     return found
+
+
+def expected_in_files_without_comments(fixture: Path):
+    """Counter of (path, line, rule) from `## Expected findings in files without comments` rows
+    `| path | line | rule |` (package.json and lockfiles cannot carry `expect:` comments)."""
+    from collections import Counter
+
+    text = (fixture / "EXPECTED.md").read_text(encoding="utf-8")
+    found: Counter = Counter()
+    if "## Expected findings in files without comments" not in text:
+        return found
+    section = text.split("## Expected findings in files without comments", 1)[1].split("\n## ", 1)[0]
+    for path, line, rule in re.findall(r"^\|\s*`?([^|`]+?)`?\s*\|\s*(\d+)\s*\|\s*`?([A-Z]{3}\d{3})`?\s*\|", section, re.MULTILINE):
+        found[(path.strip(), int(line), rule)] += 1
+    return found

@@ -24,6 +24,7 @@ _OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements":
                 "supportBigNumbers": "big-number-options", "bigNumberStrings": "big-number-options",
                 "decimalNumbers": "decimal-numbers"}
 _ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
+_TYPEORM_KEYS = {"host", "port", "database", "url", "entities", "username", "synchronize", "migrations"}
 _COMPARE = {"===", "==", "!==", "!="}
 
 
@@ -347,6 +348,21 @@ class _Walker(TreeWalker, ModuleMixin, ValueMixin):
         name = self.src(key).strip("'\"") if key is not None else ""
         if name in _OPTION_KEYS:
             self.uses.append(DriverUse(_OPTION_KEYS[name], self.loc(node), self.src(node)[:80], "high", self.symbol()))
+        elif name in ("dialect", "type"):
+            self.orm_option(node, name)
+
+    def orm_option(self, pair, name: str) -> None:
+        """Sequelize `dialect: 'mysql'`; TypeORM `type: 'mysql'` among connection options."""
+        value = pair.child_by_field_name("value")
+        if value is None or value.type != "string" or self.string_value(value).lower() not in ("mysql", "mariadb"):
+            return
+        if name == "type":
+            keys = {self.src(p.child_by_field_name("key")).strip("'\"") for p in pair.parent.named_children
+                    if p.type == "pair"} if pair.parent is not None else set()
+            if not keys & _TYPEORM_KEYS:
+                return
+        kind = "sequelize-mysql-dialect" if name == "dialect" else "typeorm-mysql-type"
+        self.uses.append(DriverUse(kind, self.loc(value), self.src(pair)[:80], "high", self.symbol()))
 
     def on_binary_expression(self, node):
         op = node.child_by_field_name("operator")

@@ -309,6 +309,8 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
         content = "".join(self.src(c) for c in node.children if c.type == "string_content")
         if ERROR_CODE.match(content):
             self.uses.append(DriverUse("mysql-error-code", self.loc(node), self.src(node), "high", self.symbol()))
+        elif content == "django.db.backends.mysql":
+            self.uses.append(DriverUse("django-mysql-backend", self.loc(node), self.src(node), "high", self.symbol()))
         self.literal_candidate(node)
         for child in node.children:
             if child.type == "interpolation":

@@ -14,6 +14,7 @@ ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
 _ERROR_NUMBER_OWNERS = ("errno",)
 _CURSOR_NAMES = {"DictCursor", "SSCursor", "SSDictCursor"}
 _COMPARE = {"==", "!=", "in", "not in"}
+_DJANGO_MYSQL_OPTIONS = {"init_command", "sql_mode", "charset", "isolation_level"}
 
 
 class PyUsesMixin:
@@ -43,16 +44,38 @@ class PyUsesMixin:
         elif attr in _CURSOR_NAMES and node.parent is not None and node.parent.type != "attribute":
             self.references.append(("mysql-cursor-class", self.value(node), self.loc(node), self.src(node), self.fid))
             return False
+        elif attr.isupper() and node.parent is not None and node.parent.type != "attribute":
+            # `mysql.TINYINT`: typed later (a sqlalchemy.dialects.mysql type?)
+            self.references.append(("sqlalchemy-mysql-type", self.value(node), self.loc(node), self.src(node), self.fid))
 
     def on_identifier(self, node):
         name = self.src(node)
         parent = node.parent
+        if name.isupper() and len(name) > 2 and name not in _CURSOR_NAMES and parent is not None and parent.type in (
+                "call", "argument_list", "keyword_argument", "assignment", "expression_statement") and \
+                parent.type != "attribute":
+            self.references.append(("sqlalchemy-mysql-type", self.value(node), self.loc(node), name, self.fid))
         if name in _CURSOR_NAMES and parent is not None and parent.type not in (
                 "attribute", "dotted_name", "aliased_import", "import_from_statement", "keyword_argument") or \
                 (name in _CURSOR_NAMES and parent is not None and parent.type == "keyword_argument"
                  and parent.child_by_field_name("value") is not None
                  and parent.child_by_field_name("value").start_byte == node.start_byte):
             self.references.append(("mysql-cursor-class", self.value(node), self.loc(node), name, self.fid))
+
+    def on_dictionary(self, node):
+        """A Django DATABASES entry on MySQL: its MySQL-only OPTIONS."""
+        pairs = {self.string_content(p.child_by_field_name("key")): p.child_by_field_name("value")
+                 for p in node.named_children if p.type == "pair" and p.child_by_field_name("key").type == "string"}
+        engine, options = pairs.get("ENGINE"), pairs.get("OPTIONS")
+        if engine is None or options is None or options.type != "dictionary" or engine.type != "string" \
+                or not self.string_content(engine).endswith(".mysql"):
+            return None
+        for pair in options.named_children:
+            key = pair.child_by_field_name("key") if pair.type == "pair" else None
+            if key is not None and key.type == "string" and self.string_content(key) in _DJANGO_MYSQL_OPTIONS:
+                self.uses.append(DriverUse("django-mysql-options", self.loc(key), self.src(pair)[:80], "high",
+                                           self.symbol()))
+        return None
 
     def on_comparison_operator(self, node):
         operators = [self.src(c) for c in node.children_by_field_name("operators")]

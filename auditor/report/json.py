@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 from ..model import (
-    Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Location, Route, Severity, Site, Transaction,
+    Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Item, Location, Route, Severity, Site, Transaction,
 )
 
 SCHEMA_VERSION = "1.0"
@@ -39,6 +39,13 @@ def schema() -> dict:
 
 def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) -> None:
     out.write(json.dumps(to_dict(inventory), indent=2, ensure_ascii=False) + "\n")
+
+
+def _count(values) -> dict:
+    found: dict = {}
+    for v in values:
+        found[v] = found.get(v, 0) + 1
+    return found
 
 
 def summarize(inv: Inventory) -> dict:
@@ -62,6 +69,8 @@ def summarize(inv: Inventory) -> dict:
         "routes": len(inv.routes),
         "tables": len(inv.tables),
         "unresolved_call_share": (inv.calls or {}).get("unresolved_share", 0.0),
+        "items": len(inv.items),
+        "by_item_kind": dict(sorted(_count(i.kind for i in inv.items).items())),
         "findings": len(inv.findings),
         "by_severity": by_severity,
         "by_fix_safety": by_fix,
@@ -91,6 +100,7 @@ def to_dict(inv: Inventory) -> dict:
                           lambda d: (d["path"], d["method"], d["framework"], d["handler"])),
         "tables": [dict(t) for t in sorted(inv.tables, key=lambda t: t["name"])],
         "calls": inv.calls if inv.calls is not None else _no_calls(),
+        "items": _sorted(map(_item, inv.items), lambda d: (*_pos(d["location"]), d["kind"], d["name"])),
         "files": sorted(inv.files),
         "rules": _sorted(map(_rule, inv.rules), lambda d: (str(d.get("id", "")),)),
     }
@@ -118,9 +128,16 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
                            tuple(s["id"] for s in r["sites"])) for r in d["routes"]),
         tables=tuple(dict(t) for t in d["tables"]),
         calls=None if d["calls"] == _no_calls() else d["calls"],
+        items=tuple(Item(i["kind"], i["name"], i["category"], _loc_in(i["location"]), i["size"], i["detail"])
+                    for i in d["items"]),
         rules=tuple(dict(r) for r in d["rules"]),
         effort=None if d["effort"] == _no_effort() else d["effort"],  # nothing estimated
     )
+
+
+def _item(i: Item) -> dict:
+    return {"kind": i.kind, "name": i.name, "category": i.category, "location": _loc(i.location),
+            "size": i.size, "detail": i.detail}
 
 
 def _no_calls() -> dict:

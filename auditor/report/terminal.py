@@ -47,7 +47,8 @@ def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) ->
         for title, table in (("Findings by severity", _severity_table(counts)),
                              ("Findings by rule", _rule_table(inventory.findings)),
                              ("Hot spots (estimated effort)", _hot_spots(inventory.effort)),
-                             ("Route impact", _route_impact(inventory))):
+                             ("Route impact", _route_impact(inventory)),
+                             ("Schema, ORM and configuration items", _items(inventory))):
             if table is None:
                 continue
             console.print()
@@ -73,6 +74,25 @@ def _header(inv: Inventory, c: Mapping) -> Text:
         text.append(f"\nEstimated effort: {project['low_hours']:g} to {project['high_hours']:g} person-hours "
                     "(docs/effort.md)")
     return text
+
+
+def _items(inv, limit: int = 20):
+    """Routines (manual work, with size), tables, models, containers, dependencies, variables."""
+    if not inv.items:
+        return None
+    table = Table(box=None, pad_edge=False)
+    for column in ("kind", "name", "where", "size", "detail"):
+        table.add_column(column, justify="right" if column == "size" else "left", overflow="ellipsis")
+    order = ("procedure", "function", "trigger", "event", "view", "data", "compose-service", "ci-service",
+             "dependency", "env-variable", "prisma-model", "table", "orm-config")
+    ranked = sorted(inv.items, key=lambda i: (order.index(i.kind) if i.kind in order else 99, i.location.path,
+                                              i.location.line))
+    for item in ranked[:limit]:
+        table.add_row(item.kind, Text(item.name), Text(f"{item.location.path}:{item.location.line}"),
+                      str(item.size or ""), Text(item.detail[:60]))
+    if len(ranked) > limit:
+        table.add_row(Text(f"… {len(ranked) - limit} more in the JSON inventory"), "", "", "", "")
+    return table
 
 
 def _route_impact(inv, limit: int = 15):

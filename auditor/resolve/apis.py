@@ -54,6 +54,8 @@ IMPORTS: dict[tuple[str, str], dict[str, str]] = {
                                            "AsyncSession": "sqlalchemy.sessionclass",
                                            "async_sessionmaker": "sqlalchemy.sessionmaker"},
     ("python", "django.db"): {"connection": "django.connection", "connections": "django.connections"},
+    ("python", "sqlalchemy.dialects.mysql"): {"?": "sqlalchemy.mysqltype"},
+    ("python", "sqlalchemy.dialects"): {"mysql": "pkg:python:sqlalchemy.dialects.mysql"},
     ("python", "django.db.transaction"): {"atomic": "django.atomic"},
     ("python", "django.db.models"): {"RawSQL": "django.rawsql"},
     ("python", "django.db.models.expressions"): {"RawSQL": "django.rawsql"},
@@ -161,6 +163,7 @@ CALL_USES: dict[str, str] = {"mysql.escape": "escape-format"}
 REFERENCE_USES: dict[str, frozenset[str]] = {
     "mysql-exception-class": frozenset({"mysql.exception"}),
     "mysql-cursor-class": frozenset({"mysql.cursorclass"}),
+    "sqlalchemy-mysql-type": frozenset({"sqlalchemy.mysqltype"}),
 }
 # keyword arguments of connect/pool calls that are MySQL session settings
 CONNECT_KEYWORDS = frozenset({"charset", "init_command", "sql_mode"})
