@@ -38,7 +38,8 @@ EXAMPLE_OPTIONS = ("target", "placeholders")  # passed to analyze_sql (sql examp
 EXAMPLE_FILES = {"javascript": "example.js", "python": "example.py", "sqlfile": "example.sql",
                  "prisma": "schema.prisma", "prisma-lock": "prisma/migrations/migration_lock.toml",
                  "env": ".env.example", "compose": "docker-compose.yml", "workflow": ".github/workflows/ci.yml",
-                 "package": "package.json", "requirements": "requirements.txt", "pyproject": "pyproject.toml"}
+                 "package": "package.json", "lockfile": "package-lock.json", "requirements": "requirements.txt",
+                 "pyproject": "pyproject.toml"}
 EXAMPLE_LANGUAGES = ("sql", *EXAMPLE_FILES)
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")

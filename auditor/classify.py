@@ -152,6 +152,8 @@ def split_and_parse(sql: str, placeholders: str) -> list[Statement]:
         elif chunk:
             stmts.append(_parse(sql, tuple(chunk), placeholders))
             chunk = []
+    if not stmts and sql.strip():  # only comments (`/*!40101 SET NAMES utf8 */`): lexical checks still run
+        stmts.append(Statement(sql, (), None, None, "other", placeholders))
     return stmts
 
 

@@ -95,7 +95,6 @@ def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
     import tempfile
 
     from auditor.discover import SourceFile
-    from auditor.noncode import parse_file
 
     sibling = lambda name: None  # noqa: E731
     if kind == "lockfile" and code.startswith("//package.json:"):

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-FENCE = {"sql": "sql", "javascript": "js", "python": "python"}
+FENCE = {"sql": "sql", "javascript": "js", "python": "python", "sqlfile": "sql", "prisma": "prisma",
+         "prisma-lock": "toml", "env": "sh", "compose": "yaml", "workflow": "yaml", "package": "json",
+         "lockfile": "json", "requirements": "text", "pyproject": "toml"}
 SAFETY = {
     "safe": "Safe: the rewrite preserves meaning on every input; `pgready fix` applies it.",
     "review": "Review: a rewrite exists but its meaning can differ on some data; it is shown, and applied "

@@ -1,16 +1,16 @@
 r"""Read a fixture's EXPECTED.md: its site table and its transaction table.
 
 Sites: `| \`path\` | N | 12d, 15w\\*, 20o, 31l, 175d–187d (13 sites, ...) |` — d=driver, w=wrapper,
-o=orm-raw, l=literal, `\\*` dynamic. Transactions: `| # | \`path:line\` ... | kind ... | ends | N (l1, l2) ... |`.
+o=orm-raw, l=literal, s=script (a .sql statement), `\\*` dynamic. Transactions: `| # | \`path:line\` ... | kind ... | ends | N (l1, l2) ... |`.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-_KINDS = {"d": "driver", "w": "wrapper", "o": "orm-raw", "l": "literal"}
+_KINDS = {"d": "driver", "w": "wrapper", "o": "orm-raw", "l": "literal", "s": "script"}
 _SITE_ROW = re.compile(r"\| `([^`]+)` \| (\d+) \| (.*) \|$")
-_SITE_TOKEN = re.compile(r"(\d+)([dwol])(?:–(\d+)([dwol]))?(\\\*)?")
+_SITE_TOKEN = re.compile(r"(\d+)([dwols])(?:–(\d+)([dwols]))?(\\\*)?")
 _TX_ROW = re.compile(r"\| \d+ \| `([^`:]+):(\d+)`[^|]*\| (\S+)[^|]*\|[^|]*\| (\d+)([^|]*)\|$")
 
 

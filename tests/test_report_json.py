@@ -125,7 +125,7 @@ def test_layout_and_key_order() -> None:
     text = render(make_inventory())
     doc = json.loads(text)
     assert list(doc) == ["schema_version", "tool", "root", "summary", "effort", "findings", "sites",
-                         "transactions", "driver_uses", "diagnostics", "routes", "tables", "calls", "files", "rules"]
+                         "transactions", "driver_uses", "diagnostics", "routes", "tables", "calls", "items", "files", "rules"]
     assert doc["effort"]["project"] == {"findings": 0, "low_hours": 0.0, "high_hours": 0.0}  # none estimated
     assert doc["findings"][0]["effort"] == {"low_minutes": 0.0, "high_minutes": 0.0}
     assert doc["schema_version"] == report_json.SCHEMA_VERSION == "1.0"
@@ -144,7 +144,7 @@ def test_summary_counts() -> None:
     summary = report_json.to_dict(make_inventory())["summary"]
     assert summary == {
         "files": 3, "sites": 2, "dynamic_sites": 1, "transactions": 1, "driver_uses": 1, "diagnostics": 1,
-        "routes": 0, "tables": 0, "unresolved_call_share": 0.0, "findings": 2,
+        "routes": 0, "tables": 0, "unresolved_call_share": 0.0, "items": 0, "by_item_kind": {}, "findings": 2,
         "by_severity": {"error": 1, "warning": 1, "info": 0},
         "by_fix_safety": {"safe": 0, "review": 1, "manual": 1},
         "by_rule": {"DR001": 1, "FN014": 1},

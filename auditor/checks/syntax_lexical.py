@@ -143,10 +143,8 @@ def _region(stmt: Statement, segments: tuple[_Segment, ...]) -> tuple[int, int]:
 
 
 def _comments(stmt: Statement, kind: str) -> Iterator[_Comment]:
-    if not stmt.tokens:
-        return
     comments, segments = _lex(stmt.sql)
-    lo, hi = _region(stmt, segments)
+    lo, hi = _region(stmt, segments) if stmt.tokens else (0, len(stmt.sql))  # a text of comments only
     for comment in comments:
         if comment.kind == kind and lo <= comment.start < hi:
             yield comment
