@@ -14,19 +14,10 @@ from functools import lru_cache
 from auditor.facts import CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Member, ModuleFacts, Param, Text
 from auditor.frontends.jstext import lit_text, looks_like_sql
 from auditor.frontends.jsmodules import ModuleMixin
+from auditor.frontends.jsuses import _COMPARE, ERROR_CODE, JsUsesMixin
 from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin
 from auditor.frontends.walker import TreeWalker, syntax_diagnostic
 from auditor.model import Diagnostic, DriverUse, Location
-
-_RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
-_OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements",
-                "typeCast": "type-cast-option", "dateStrings": "date-strings",
-                "supportBigNumbers": "big-number-options", "bigNumberStrings": "big-number-options",
-                "decimalNumbers": "decimal-numbers"}
-_ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
-_TYPEORM_KEYS = {"host", "port", "database", "url", "entities", "username", "synchronize", "migrations"}
-_COMPARE = {"===", "==", "!==", "!="}
-
 
 @lru_cache(maxsize=None)
 def _parser(language: str):
@@ -62,7 +53,7 @@ def parse_module(text: str, path: str, language: str) -> tuple[ModuleFacts, list
     return facts, syntax_diagnostic(tree.root_node, path)
 
 
-class _Walker(TreeWalker, ModuleMixin, ValueMixin):
+class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
     def __init__(self, data: bytes, text: str, path: str, language: str):
         super().__init__(data, text, path)
         self.language = language
@@ -136,10 +127,6 @@ class _Walker(TreeWalker, ModuleMixin, ValueMixin):
             self.bind_pattern(pattern.child_by_field_name("left"), value, scope)
         elif kind in ("required_parameter", "optional_parameter"):
             self.bind_pattern(pattern.child_by_field_name("pattern"), value, scope)
-
-    def result_prop(self, node, name: str) -> None:
-        if node is not None and name in _RESULT_PROPS:
-            self.uses.append(DriverUse(_RESULT_PROPS[name], self.loc(node), name, "high", self.symbol()))
 
     def symbol(self) -> str:
         return self.functions[self.fid].name if self.fid else ""
@@ -338,32 +325,6 @@ class _Walker(TreeWalker, ModuleMixin, ValueMixin):
         if first is not None and first.type == "array_pattern":
             self.array_targets[self.id_for(inner)] = self.loc(first)
 
-    def on_member_expression(self, node):
-        prop = node.child_by_field_name("property")
-        if prop is not None:
-            self.result_prop(prop, self.src(prop))
-
-    def on_pair(self, node):
-        key = node.child_by_field_name("key")
-        name = self.src(key).strip("'\"") if key is not None else ""
-        if name in _OPTION_KEYS:
-            self.uses.append(DriverUse(_OPTION_KEYS[name], self.loc(node), self.src(node)[:80], "high", self.symbol()))
-        elif name in ("dialect", "type"):
-            self.orm_option(node, name)
-
-    def orm_option(self, pair, name: str) -> None:
-        """Sequelize `dialect: 'mysql'`; TypeORM `type: 'mysql'` among connection options."""
-        value = pair.child_by_field_name("value")
-        if value is None or value.type != "string" or self.string_value(value).lower() not in ("mysql", "mariadb"):
-            return
-        if name == "type":
-            keys = {self.src(p.child_by_field_name("key")).strip("'\"") for p in pair.parent.named_children
-                    if p.type == "pair"} if pair.parent is not None else set()
-            if not keys & _TYPEORM_KEYS:
-                return
-        kind = "sequelize-mysql-dialect" if name == "dialect" else "typeorm-mysql-type"
-        self.uses.append(DriverUse(kind, self.loc(value), self.src(pair)[:80], "high", self.symbol()))
-
     def on_binary_expression(self, node):
         op = node.child_by_field_name("operator")
         if op is not None and self.src(op) in _COMPARE:
@@ -376,21 +337,9 @@ class _Walker(TreeWalker, ModuleMixin, ValueMixin):
             self.visit_inner_calls_of_text(node)
             return False
 
-    def is_errno(self, node) -> bool:
-        node = self.unwrap(node)
-        return node.type == "member_expression" and self.src(node.child_by_field_name("property")) == "errno"
-
-    def on_switch_statement(self, node):
-        value = node.child_by_field_name("value")
-        if value is not None and self.is_errno(value):
-            for case in node.child_by_field_name("body").named_children:
-                case_value = case.child_by_field_name("value")
-                if case.type == "switch_case" and case_value is not None and case_value.type == "number":
-                    self.uses.append(DriverUse("mysql-error-code", self.loc(case_value), self.src(case_value), "high", self.symbol()))
-
     def on_string(self, node):
         content = self.string_value(node)
-        if _ERROR_CODE.match(content):
+        if ERROR_CODE.match(content):
             self.uses.append(DriverUse("mysql-error-code", self.loc(node), self.src(node), "high", self.symbol()))
         self.literal_candidate(node)
         return False
