@@ -42,6 +42,7 @@ EXAMPLE_FILES = {"javascript": "example.js", "python": "example.py", "sqlfile": 
                  "pyproject": "pyproject.toml"}
 EXAMPLE_LANGUAGES = ("sql", *EXAMPLE_FILES)
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: startup reads 200+ rule files
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHECK = re.compile(r"^auditor\.checks\.[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*$")
 _URL = re.compile(r"^https?://\S+$")
@@ -127,7 +128,7 @@ def _parse_file(path: Path, root: Path) -> Rule:
         return CatalogError(f"{path}: {problem}")
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise fail(f"cannot read rule file: {exc}") from None
     if not isinstance(data, dict):
