@@ -1,7 +1,7 @@
 """Turn sink calls and stray SQL literals into `Site` records, classifying their SQL."""
 from __future__ import annotations
 
-from auditor.facts import CallFact, Member, ModuleFacts, Piece
+from auditor.facts import CallFact, ModuleFacts, Piece
 from auditor.model import Diagnostic, DriverUse, Site
 from auditor.redact import redact
 from auditor.resolve import apis
@@ -114,9 +114,7 @@ class SiteBuilder:
         return uses
 
     def _use(self, kind: str, path: str, call: CallFact) -> DriverUse:
-        callee = call.callee.name if isinstance(call.callee, Member) else call.callee_text
-        return DriverUse(kind, call.location, f"{call.callee_text}(...)" if callee else call.callee_text, "high",
-                         self._symbol(path, call.fid))
+        return DriverUse(kind, call.location, f"{call.callee_text}(...)", "high", self._symbol(path, call.fid))
 
     def _symbol(self, path: str, fid: int) -> str:
         facts = self.project.modules.get(path)

@@ -118,15 +118,12 @@ def _is_transaction(project, finder, opening, path: str, value) -> bool:
     if isinstance(value, Call) and isinstance(value.callee, Member):
         if (finder.type_of(path, value.callee.base), value.callee.name) in apis.TRANSACTION_BLOCKS:
             return True
-    kind = finder.type_of(path, value)
-    if kind == "django.atomic" or (kind == "dbapi.conn" and not isinstance(value, Call)):
-        return True  # `transaction.atomic()`; `with conn:` but not `with pool.acquire() as conn:`
+    kind = finder.type_of(path, value)  # `atomic()` types as django.atomic too (apis.CALLS)
+    if kind in apis.TRANSACTION_VALUES or (kind == "dbapi.conn" and not isinstance(value, Call)):
+        return True  # `transaction.atomic`; `with conn:` but not `with pool.acquire() as conn:`
     if isinstance(value, Call):
         target = project.eval(path, value.callee)
-        if target[0] == "func" and (target[1], target[2]) in opening:
-            return True
-        if target[0] == "api" and target[1] in apis.TRANSACTION_VALUES:
-            return True
+        return target[0] == "func" and (target[1], target[2]) in opening
     return False
 
 

@@ -11,7 +11,7 @@ import posixpath
 from typing import Callable
 
 from auditor.facts import (
-    Call, CallFact, Cls, Elem, Func, Import, Member, ModuleFacts, New, Obj, Param, Ref, Text, This,
+    Call, Cls, Elem, Func, Import, Member, ModuleFacts, New, Obj, Param, Ref, Text, This,
 )
 from auditor.resolve import apis
 
@@ -273,7 +273,3 @@ class Project:
             chain.append(fid)
             fid = facts.functions[fid].parent
         return chain
-
-
-def call_of(facts: ModuleFacts, call_id: int) -> CallFact | None:
-    return next((c for c in facts.calls if c.call_id == call_id), None)
