@@ -30,6 +30,7 @@ class SqlMatch:
     end: int
     evidence: str  # sql[start:end], cut at EVIDENCE_MAX characters
     detail: str = ""  # e.g. "3 occurrences", or the parser's reason for PAR001
+    spans: tuple[tuple[int, int], ...] = ()  # every occurrence (start, end), first one included
 
 
 @dataclass(frozen=True)
@@ -100,7 +101,8 @@ def _run(sql, stmts, checks) -> Iterable[SqlMatch]:
         if hits:
             first = min(hits, key=lambda h: (h.start, h.end))
             detail = first.detail or (f"{len(hits)} occurrences" if len(hits) > 1 else "")
-            yield SqlMatch(rule, first.start, first.end, sql[first.start:first.end][:EVIDENCE_MAX], detail)
+            spans = tuple(sorted({(h.start, h.end) for h in hits}))
+            yield SqlMatch(rule, first.start, first.end, sql[first.start:first.end][:EVIDENCE_MAX], detail, spans)
 
 
 # --- tokenize once, parse each statement once -------------------------------------------
@@ -150,14 +152,15 @@ def split_and_parse(sql: str, placeholders: str) -> list[Statement]:
         if tok is not None and tok.token_type != TokenType.SEMICOLON:
             chunk.append(tok)
         elif chunk:
-            stmts.append(_parse(sql, tuple(chunk), placeholders))
+            stmts.append(parse_tokens(sql, tuple(chunk), placeholders))
             chunk = []
     if not stmts and sql.strip():  # only comments (`/*!40101 SET NAMES utf8 */`): lexical checks still run
         stmts.append(Statement(sql, (), None, None, "other", placeholders))
     return stmts
 
 
-def _parse(sql: str, tokens: tuple[Token, ...], placeholders: str) -> Statement:
+def parse_tokens(sql: str, tokens: tuple[Token, ...], placeholders: str) -> Statement:
+    """One statement from its tokens (offsets into `sql`); the rewrite engine re-parses with marked placeholders."""
     # `??` (mysql2 identifier placeholder) parses as a hole-like identifier at the same offsets
     work = [Token(TokenType.VAR, "pgready_hole_qq", t.line, t.col, t.start, t.end, t.comments)
             if t.token_type == TokenType.DQMARK else t for t in tokens]

@@ -10,6 +10,7 @@ from auditor import __version__
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 FORMATS = ("terminal", "json")
 FAIL_ON = ("error", "warning", "info", "never")
+TARGETS = ("node-postgres", "postgres.js", "psycopg", "asyncpg")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -44,21 +45,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write the report to FILE instead of standard output (parent folders are created)")
     scan.add_argument("--fail-on", choices=FAIL_ON, default="error",
                       help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
-    scan.add_argument("--target", choices=("node-postgres", "postgres.js", "psycopg", "asyncpg"),
-                      help="the PostgreSQL driver the code moves to (default: node-postgres for JavaScript/"
-                           "TypeScript, psycopg for Python); e.g. asyncpg flags %%s placeholders (SYN010)")
-    scan.add_argument("--no-progress", action="store_true",
-                      help="no progress bar (it only ever shows on a terminal, never with machine formats)")
+    add_scan_options(scan)
 
-    scan.add_argument("--schema", metavar="DUMP.sql", type=Path,
-                      help="a MySQL DDL dump (mysqldump --no-data, or with data) to compare with the ORM schema "
-                           "(schema.prisma): every table, column, type, nullability, default, index and foreign key "
-                           "that differs is reported (SCH001)")
-    scan.add_argument("--select", metavar="RULES", action="append", default=[],
-                      help="only these rules: ids, slugs or categories, comma-separated (repeatable), "
-                           "e.g. --select functions,SYN003")
-    scan.add_argument("--ignore", metavar="RULES", action="append", default=[],
-                      help="never these rules: ids, slugs or categories (wins over --select)")
+    from auditor.cli_fix import add_commands
+
+    add_commands(commands)
 
     for name, helptext, description in (
             ("graph", "export the dependency graph: routes -> functions -> SQL sites -> tables",
@@ -101,6 +92,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_scan_options(sub) -> None:
+    """Options every command that scans shares (scan, fix)."""
+    sub.add_argument("--target", choices=TARGETS,
+                     help="the PostgreSQL driver the code moves to (default: node-postgres for JavaScript/"
+                          "TypeScript, psycopg for Python); e.g. asyncpg flags %%s placeholders (SYN010) and "
+                          "fix writes $1, $2 ...")
+    sub.add_argument("--no-progress", action="store_true",
+                     help="no progress bar (it only ever shows on a terminal, never with machine formats)")
+    sub.add_argument("--schema", metavar="DUMP.sql", type=Path,
+                     help="a MySQL DDL dump (mysqldump --no-data, or with data) to compare with the ORM schema "
+                          "(schema.prisma): every table, column, type, nullability, default, index and foreign key "
+                          "that differs is reported (SCH001); its keys also give fix the ON CONFLICT targets")
+    sub.add_argument("--select", metavar="RULES", action="append", default=[],
+                     help="only these rules: ids, slugs or categories, comma-separated (repeatable), "
+                          "e.g. --select functions,SYN003")
+    sub.add_argument("--ignore", metavar="RULES", action="append", default=[],
+                     help="never these rules: ids, slugs or categories (wins over --select)")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -110,6 +120,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command in ("fix", "rewrite"):
+            from auditor.cli_fix import run
+
+            return run(args)
         if args.command in ("graph", "impact"):
             from auditor.cli_graph import run
 
@@ -147,33 +161,40 @@ class _UsageError(Exception):
 
 
 def _scan(args) -> int:
-    from auditor.pipeline import scan
-
     try:
-        root, files = _targets(args.paths)
-        if args.schema is not None and not args.schema.is_file():
-            raise _UsageError(f"no such schema dump: {args.schema}")
+        root, files, rules = prepare(args)
     except _UsageError as error:
         print(f"pgready: error: {error}", file=sys.stderr)
         return EXIT_ERROR
+    inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
+    _write(inventory, args.format, args.output)
+    return _exit_code(inventory, args.fail_on)
+
+
+def prepare(args):
+    """(root, files, rules) from the options `scan` and `fix` share; _UsageError when they are wrong."""
+    root, files = _targets(args.paths)
+    if args.schema is not None and not args.schema.is_file():
+        raise _UsageError(f"no such schema dump: {args.schema}")
     from auditor.catalog import load_rules, select_rules
 
     tokens = lambda values: tuple(t.strip() for v in values for t in v.split(",") if t.strip())  # noqa: E731
     try:
-        rules = select_rules(load_rules(), tokens(args.select), tokens(args.ignore))
+        return root, files, select_rules(load_rules(), tokens(args.select), tokens(args.ignore))
     except ValueError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    show_progress = args.format == "terminal" and not args.no_progress and sys.stderr.isatty()
-    if show_progress:
+        raise _UsageError(str(error)) from None
+
+
+def run_scan(args, root, files, rules, show: bool):
+    """The scan, with a progress bar on a terminal unless --no-progress."""
+    from auditor.pipeline import scan
+
+    if show and not args.no_progress and sys.stderr.isatty():
         from auditor.progress import terminal_progress
 
         with terminal_progress() as progress:
-            inventory = scan(root, files, rules=rules, target=args.target, progress=progress, schema=args.schema)
-    else:
-        inventory = scan(root, files, rules=rules, target=args.target, schema=args.schema)
-    _write(inventory, args.format, args.output)
-    return _exit_code(inventory, args.fail_on)
+            return scan(root, files, rules=rules, target=args.target, progress=progress, schema=args.schema)
+    return scan(root, files, rules=rules, target=args.target, schema=args.schema)
 
 
 def _write(inventory, fmt: str, output: Path | None) -> None:

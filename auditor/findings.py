@@ -41,7 +41,8 @@ class FindingFactory:
         lines = facts.lines if facts is not None else ()
         return redact(lines[line - 1].strip())[:200] if 0 < line <= len(lines) else ""
 
-    def from_sql_match(self, site: Site, rendered, match) -> None:
+    def from_sql_match(self, site: Site, rendered, match, rewrite=None) -> None:
+        from auditor.fixes import display, earned, statement_at
         from auditor.resolve.text import position
 
         rule = match.rule
@@ -49,12 +50,18 @@ class FindingFactory:
         _, end_line, end_col = position(rendered, max(match.start, match.end))
         if not line:  # text the call implies (no source): point at the call
             where, line, col, end_line, end_col = "", site.line, site.col, site.line, site.col
-        fix = rule.fix
-        if site.dynamic and fix.rank > FixSafety.REVIEW.rank:
+        fix, reasons, text = rule.fix, (), ""
+        st = statement_at(rewrite, match.start) if rewrite is not None else None
+        if st is not None:
+            earned_safety, reasons = earned(site, st)
+            fix = min(fix, earned_safety, key=lambda s: s.rank)
+            text = display(st.sql, site).strip() if st.changed else ""
+        elif site.dynamic and fix.rank > FixSafety.REVIEW.rank:
             fix = FixSafety.REVIEW
         message = rule.message + (f" ({match.detail})" if match.detail else "")
         self._add(rule, Location(where or site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
-                  fix, site.id, site.line, (site.function, site.id), site.function, site.dynamic)
+                  fix, site.id, site.line, (site.function, site.id), site.function, site.dynamic,
+                  rewrite=text, reasons=reasons)
 
     def from_driver_use(self, use) -> None:
         rule = self.by_use.get(use.kind)
@@ -65,7 +72,7 @@ class FindingFactory:
                   (use.function, use.evidence), use.function, False)
 
     def _add(self, rule, loc, message, evidence, confidence, fix, site_id, anchor, identity, function,
-             dynamic) -> None:
+             dynamic, rewrite: str = "", reasons: tuple[str, ...] = ()) -> None:
         from auditor.effort import finding_minutes
 
         fid = self._unique(stable_id("F", rule.id, loc.path, *identity))
@@ -74,7 +81,8 @@ class FindingFactory:
             id=fid, rule_id=rule.id, slug=rule.slug, severity=rule.severity, fix_safety=fix,
             category=rule.category, location=loc, message=message, evidence=redact(evidence),
             suggestion=rule.postgres, confidence=confidence, site_id=site_id, anchor_line=anchor,
-            code=self.code_line(loc.path, loc.line), function=function, effort_low=low, effort_high=high))
+            code=self.code_line(loc.path, loc.line), function=function, effort_low=low, effort_high=high,
+            rewrite=rewrite, fix_reasons=tuple(reasons)))
 
     def finish(self) -> tuple[Finding, ...]:
         return tuple(sorted(self.findings, key=lambda f: (f.location.path, f.location.line, f.location.col,

@@ -131,6 +131,20 @@ class Finding:
     function: str = ""  # enclosing symbol where the SQL is sent or the API used
     effort_low: float = 0.0  # minutes, see auditor.effort
     effort_high: float = 0.0
+    rewrite: str = ""  # the statement rewritten for PostgreSQL by `pgready fix` ("" when there is none)
+    fix_reasons: tuple[str, ...] = ()  # why fix_safety is below `safe`, one sentence each
+
+
+@dataclass(frozen=True)
+class SiteFix:
+    """What `pgready fix` can do for one site: its statements' edits (offsets into `Site.sql`, the
+    replacement text may hold hole markers) with the safety they earned and why."""
+
+    site_id: str
+    path: str
+    edits: tuple[tuple[int, int, str, str], ...]  # (start, end, text, safety) per edit
+    safety: FixSafety  # the lowest safety among the changed statements
+    reasons: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -203,3 +217,4 @@ class Inventory:
     tables: tuple[dict, ...] = ()  # per table: the sites that read / write it and the routes that reach them
     calls: dict | None = None  # call edges: resolved, unresolved, and the unresolved share
     items: tuple[Item, ...] = ()  # routines, tables, models, services, dependencies (see Item)
+    fixes: tuple[SiteFix, ...] = field(default=(), compare=False)  # for `pgready fix`; not serialised

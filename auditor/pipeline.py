@@ -27,6 +27,7 @@ class ScanState:
     site_scopes: dict[str, tuple[str, int]] = field(default_factory=dict)  # site id -> (path, fid)
     uses: list[DriverUse] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    fixes: list = field(default_factory=list)  # SiteFix per site whose SQL the rewrite engine changes
 
 
 def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target: str | None = None,
@@ -74,7 +75,7 @@ def _scan(root: Path, files, rules, target, progress, schema=None) -> Inventory:
     if schema is not None:
         _schema_drift(Path(schema), base, state)
     return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base),
-                   aliases=load_aliases(base), target=target)
+                   aliases=load_aliases(base), target=target, read=_file_reader(base))
 
 
 def scan_text(code: str, filename: str = "example.js", *, rules=None, target: str | None = None) -> Inventory:
@@ -87,7 +88,8 @@ def scan_text(code: str, filename: str = "example.js", *, rules=None, target: st
     language = language_of(filename) or "javascript"
     if language in CODE_LANGUAGES:
         facts = _parse(code, filename, language, state.diagnostics)
-        return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target)
+        return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target,
+                       read=lambda rel: code if rel == filename else None)
     return _scan_noncode_text(code, filename, language, state, rules, target)
 
 
@@ -109,7 +111,33 @@ def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
             dump_path = Path(tmp) / "dump.sql"
             dump_path.write_text("\n".join(dump) + "\n", encoding="utf-8")
             _schema_drift(dump_path, Path(tmp), state, rel="dump.sql")
-    return analyse({}, state, rules=rules, root=".", target=target)
+    return analyse({}, state, rules=rules, root=".", target=target,
+                   read=lambda rel: code if rel == filename else None)
+
+
+def _file_reader(base: Path) -> Callable[[str], str | None]:
+    """The text `fix` would edit, for checking that a rewrite can be written back exactly."""
+    def read(rel: str) -> str | None:
+        from auditor.edit.files import read_snapshot
+
+        try:
+            return read_snapshot(base / rel).text
+        except (OSError, UnicodeDecodeError, ValueError):
+            return None
+
+    return read
+
+
+def _schema_info(state: ScanState):
+    """Keys of the project's tables (CREATE TABLE in .sql files, Prisma models): ON CONFLICT targets."""
+    from auditor.rewrite.schema import SchemaInfo
+
+    ddl = ";\n".join(st.sql for facts in state.noncode.values() for st in getattr(facts, "statements", ())
+                     if st.sql.lstrip()[:6].upper() == "CREATE")
+    info = SchemaInfo.from_sql(ddl) if ddl else SchemaInfo({})
+    for text in state.prisma_texts.values():
+        info = info.merge(SchemaInfo.from_prisma(text))
+    return info
 
 
 def _read_noncode(source, state: ScanState, text: str | None = None, sibling=None) -> None:
@@ -182,7 +210,7 @@ def _context_loader(base: Path) -> Callable[[str], object]:
 
 
 def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None, aliases=(),
-            target: str | None = None) -> Inventory:
+            target: str | None = None, read: Callable[[str], str | None] = lambda rel: None) -> Inventory:
     from auditor.catalog import load_rules, rule_metadata
     from auditor.resolve.sinks import SinkFinder
     from auditor.resolve.values import Project
@@ -195,7 +223,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     project = Project(modules, load, aliases)
     finder = SinkFinder(project)
     factory = FindingFactory(rules, ChainMap(project.modules, state.noncode))
-    builder = SiteBuilder(project, rules, factory, state, target)
+    builder = SiteBuilder(project, rules, factory, state, target, _schema_info(state))
     for path, facts in sorted(state.noncode.items()):
         for statement in facts.statements:
             builder.add_statement(path, statement)
@@ -210,7 +238,10 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     transactions = find_transactions(project, finder, state, scanned)
     for use in state.uses:
         factory.from_driver_use(use)
-    findings = factory.finish()
+    from auditor.fixes import check_sources, lower_findings
+
+    fixes, refused = check_sources(state.fixes, {s.id: s for s in state.sites}, read)
+    findings = lower_findings(factory.finish(), refused)
     fired = {f.rule_id for f in findings}
     from auditor.link import Linker
 
@@ -234,6 +265,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         calls=linker.calls(),
         items=tuple(sorted((i for f in state.noncode.values() for i in f.items),
                            key=lambda i: (i.location.path, i.location.line, i.kind, i.name))),
+        fixes=tuple(sorted(fixes, key=lambda f: (f.path, f.site_id))),
     )
 
 

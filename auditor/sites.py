@@ -9,8 +9,11 @@ from auditor.resolve.text import Flat, extent, flatten, render
 
 
 class SiteBuilder:
-    def __init__(self, project, rules, factory, state, target: str | None = None):
+    def __init__(self, project, rules, factory, state, target: str | None = None, schema=None):
+        from auditor.fixes import SiteRewriter
+
         self.project, self.rules, self.factory, self.state = project, rules, factory, state
+        self.rewriter = SiteRewriter(rules, schema)
         self.target = target  # None: the default driver of each language (node-postgres, psycopg)
         self.consumed: set[tuple[str, int]] = set()  # (path, literal id) that reached a sink
         self.upserts: set[tuple[str, int]] = set()  # (path, fid) of functions that send ON DUPLICATE KEY UPDATE
@@ -74,9 +77,15 @@ class SiteBuilder:
         site = self.factory.register_site(site)
         self.state.sites.append(site)
         self.state.site_scopes[site.id] = (path, fid)
-        if analysis is not None:
+        if analysis is not None and analysis.matches:
+            from auditor.fixes import site_fix
+
+            rewrite = self.rewriter.rewrite(rendered.sql, placeholders, self.client(path, callee))
+            fix = site_fix(site, rewrite)
+            if fix is not None:
+                self.state.fixes.append(fix)
             for match in analysis.matches:
-                self.factory.from_sql_match(site, rendered, match)
+                self.factory.from_sql_match(site, rendered, match, rewrite)
                 if match.rule.slug == "on-duplicate-key-update":
                     self.upserts.add((path, fid))
         return site

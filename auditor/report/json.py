@@ -232,6 +232,7 @@ def _finding(f: Finding) -> dict:
         "message": f.message, "evidence": f.evidence, "suggestion": f.suggestion,
         "code": f.code, "site_id": f.site_id, "function": f.function,
         "effort": {"low_minutes": f.effort_low, "high_minutes": f.effort_high},
+        "rewrite": f.rewrite, "fix_reasons": list(f.fix_reasons),
     }
 
 
@@ -303,4 +304,5 @@ def _finding_in(f: Mapping) -> Finding:
         message=f["message"], evidence=f["evidence"], suggestion=f["suggestion"],
         confidence=f["confidence"], site_id=f["site_id"], anchor_line=f["anchor_line"], code=f["code"],
         function=f["function"], effort_low=f["effort"]["low_minutes"], effort_high=f["effort"]["high_minutes"],
+        rewrite=f.get("rewrite", ""), fix_reasons=tuple(f.get("fix_reasons", ())),
     )
