@@ -91,7 +91,8 @@ def _rewrite(args) -> int:
         sys.stdout.write("\n")
     else:
         for r in results:
-            sys.stdout.write(f"{r['sql']};\n-- {r['safety']}" + (f" ({', '.join(r['rules'])})" if r["rules"] else "") + "\n")
+            end = "\n;" if "--" in r["sql"].rsplit("\n", 1)[-1] else ";"  # never inside a trailing comment
+            sys.stdout.write(f"{r['sql']}{end}\n-- {r['safety']}" + (f" ({', '.join(r['rules'])})" if r["rules"] else "") + "\n")
             sys.stdout.write("".join(f"--   {reason}\n" for reason in r["reasons"]) + "\n")
     return 0 if all(r["safety"] == "safe" for r in results) else 1
 

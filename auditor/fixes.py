@@ -25,10 +25,11 @@ class SiteRewriter:
     def __init__(self, rules, schema=None):
         self.rules, self.schema = rules, schema
 
-    def rewrite(self, sql: str, placeholders: str, target: str | None):
+    def rewrite(self, sql: str, placeholders: str, target: str | None, matches=None):
         from auditor.rewrite import rewrite_sql
 
-        return rewrite_sql(sql, self.rules, placeholders=placeholders, target=target, schema=self.schema)
+        return rewrite_sql(sql, self.rules, placeholders=placeholders, target=target, schema=self.schema,
+                           matches=matches)
 
 
 def statement_at(rewrite, offset: int):

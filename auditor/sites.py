@@ -80,7 +80,7 @@ class SiteBuilder:
         if analysis is not None and analysis.matches:
             from auditor.fixes import site_fix
 
-            rewrite = self.rewriter.rewrite(rendered.sql, placeholders, self.client(path, callee))
+            rewrite = self.rewriter.rewrite(rendered.sql, placeholders, self.client(path, callee), analysis.matches)
             fix = site_fix(site, rewrite)
             if fix is not None:
                 self.state.fixes.append(fix)

@@ -38,7 +38,7 @@ class Rewrite:
     input: str
     sql: str
     statements: tuple[StatementRewrite, ...]
-    safety: FixSafety  # the lowest label of the statements that fired a rule (safe when none did)
+    safety: FixSafety  # the lowest label of the statements (safe when no statement needs anything)
 
     @property
     def edits(self) -> tuple[Edit, ...]:
@@ -54,13 +54,14 @@ class Rewrite:
 
 
 def rewrite_sql(sql: str, rules: Sequence | None = None, *, placeholders: str = "driver",
-                target: str | None = None, schema=None, prove: bool = True) -> Rewrite:
+                target: str | None = None, schema=None, prove: bool = True, matches=None) -> Rewrite:
     """Rewrite every statement of `sql` (one statement or a script).
 
     placeholders: how the code marks parameters (driver|orm|pyformat|named, see
     auditor.placeholders); target: node-postgres|postgres.js|psycopg|asyncpg or None (keep
     placeholders as written); schema: an `auditor.rewrite.schema.SchemaInfo` (keys for
-    ON CONFLICT targets) or None. Never raises on any text."""
+    ON CONFLICT targets) or None; matches: `analyze_sql(sql, rules, ...)`'s matches when the caller
+    has them already. Never raises on any text."""
     from auditor.catalog import load_rules
     from auditor.classify import analyze_sql, split_and_parse
     from auditor.placeholders import mode_of
@@ -68,7 +69,8 @@ def rewrite_sql(sql: str, rules: Sequence | None = None, *, placeholders: str = 
 
     rules = tuple(rules) if rules is not None else load_rules()
     mode = mode_of(placeholders)
-    matches = analyze_sql(sql, rules, placeholders=mode, target=target).matches
+    if matches is None:
+        matches = analyze_sql(sql, rules, placeholders=mode, target=target).matches
     stmts = [s for s in split_and_parse(sql, mode) if s.tokens] or []
 
     def again(text: str, mode_again: str) -> str:
@@ -85,6 +87,8 @@ def rewrite_sql(sql: str, rules: Sequence | None = None, *, placeholders: str = 
         except Exception as exc:  # noqa: BLE001 - one odd statement must not stop a fix run
             d = engine.Draft(span[0], span[1], [], [("manual", f"internal error: {type(exc).__name__}: {exc}")], mine, mode)
             text, lab = proof.label(sql, d, rules, target, None)
+        if prove and not mine and (error := proof.parse_error(text, mode)):
+            lab.cap(FixSafety.MANUAL, f"PostgreSQL rejects this statement and no pgready rule says why: {error}")
         edits = tuple(d.edits) if text != sql[span[0]:span[1]] else ()
         out.append(StatementRewrite(span[0], span[1], sql[span[0]:span[1]], text, edits, lab.safety,
                                     tuple(lab.reasons), tuple(sorted({m.rule.id for m in mine}))))
@@ -92,7 +96,7 @@ def rewrite_sql(sql: str, rules: Sequence | None = None, *, placeholders: str = 
         out.append(StatementRewrite(0, len(sql), sql, sql, (), FixSafety.MANUAL,
                                     ("pgready has no automatic rewrite for " + ", ".join(sorted({m.rule.id for m in matches})),),
                                     tuple(sorted({m.rule.id for m in matches}))))
-    fired = [s.safety for s in out if s.rules]
+    fired = [s.safety for s in out if s.rules or s.reasons]
     return Rewrite(sql, apply(sql, [e for s in out for e in s.edits]), tuple(out), proof.lowest(fired))
 
 

@@ -5,11 +5,13 @@ Every fired rule, transform note and proof failure becomes a reason; nothing is 
 """
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlglot import exp
+from sqlglot.errors import ErrorLevel
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
@@ -19,6 +21,8 @@ from auditor.classify import SqlMatch, parse_tokens
 from auditor.rewrite import identifiers, params
 from auditor.rewrite.tokendiff import PH_MARKER, Edit, diff
 
+logging.getLogger("sqlglot").addFilter(lambda rec: not rec.getMessage().startswith("Unsupported"))  # a note instead
+PLACEHOLDER_RULES = frozenset({"question-mark-placeholder", "pyformat-placeholder"})
 _FRAGMENT = re.compile(r"/\*pgready_hole_\w+\*/")
 _VALUE_HOLE = re.compile(r"\bpgready_hole_\w+\b")
 
@@ -36,10 +40,10 @@ class Draft:
 
 
 def region(sql: str, stmts: Sequence[Statement], i: int) -> tuple[int, int]:
-    """Offsets a statement owns in the input: from after the previous statement's `;` to its own
-    last token (to the end of the text for the last statement), so its comments belong to it."""
+    """Offsets a statement owns in the input: from after the previous statement's `;` up to its own
+    `;` (to the end of the text for the last statement), so the comments around it belong to it."""
     start = _after_semicolon(sql, stmts[i - 1].tokens[-1].end + 1) if i > 0 else 0
-    end = stmts[i].tokens[-1].end + 1 if i < len(stmts) - 1 else len(sql)
+    end = _after_semicolon(sql, stmts[i].tokens[-1].end + 1) - 1 if i < len(stmts) - 1 else len(sql)
     return start, end
 
 
@@ -65,6 +69,8 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
     d = Draft(span[0], span[1], [], [], matches, out_mode)
     if not matches:
         return d
+    if all(m.rule.fix.value == "manual" for m in matches):
+        return d  # nothing here has a mechanical rewrite: the label says so, no need to try
     if stmt.tree is None or isinstance(stmt.tree, exp.Command) and stmt.kind != "replace":
         reason = stmt.error or "sqlglot keeps this statement as an opaque command"
         d.notes.append(("manual", f"the MySQL parse is incomplete ({reason}): rewrite it by hand"))
@@ -80,13 +86,16 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
     d.notes += [("review", reason) for reason in identifiers.settle(tree)]
     _plain_null_order(tree)
     try:
-        new_sql = tree.sql(dialect="postgres", comments=False)
+        new_sql = tree.sql(dialect="postgres", comments=False, unsupported_level=ErrorLevel.RAISE)
         new_tokens = Postgres().tokenize(new_sql)
     except Exception as exc:  # noqa: BLE001 - sqlglot cannot write it: say so, never guess
         d.notes.append(("manual", f"sqlglot cannot write this statement for PostgreSQL ({type(exc).__name__}: {exc})"))
         return d
     d.edits = diff(sql, stmt.tokens, new_sql, new_tokens, index) + _hash_comments(sql, stmt, span)
     _placeholders(sql, d, placeholders, index, stmt.placeholders, target)
+    if target is None and any(m.rule.slug in PLACEHOLDER_RULES for m in matches):
+        d.notes.append(("review", "parameters stay as written (? or %s): name the PostgreSQL driver (--target) "
+                                  "to have them converted to $1 or %s"))
     return d
 
 
@@ -104,10 +113,8 @@ def _marked(tok: Token, index: dict[int, int]) -> Token:
 
 
 def _transform(tree, kind, schema):
-    try:  # TEMPORARY until transforms land
-        from auditor.rewrite.transforms import transform
-    except ImportError:
-        return tree, []
+    from auditor.rewrite.transforms import transform
+
     return transform(tree, kind, schema)
 
 

@@ -8,33 +8,35 @@ condition lowers the label and says why.
 """
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Callable, Sequence
 
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import TokenType
 
 from auditor.model import FixSafety
-from auditor.rewrite.engine import Draft, hole_markers
+from auditor.rewrite.engine import PLACEHOLDER_RULES, Draft, hole_markers
 from auditor.rewrite.tokendiff import Edit, apply
 
-_QUOTED = re.compile(r'"((?:[^"]|"")*)"')
+_AROUND = " \t\r\n()"
+_MISREAD = frozenset({"pipes-as-or"})
 
 
 class Label:
-    """The lowest safety seen so far and every reason for it, in the order found."""
+    """The lowest safety seen so far and every reason, those that set the label first."""
 
     def __init__(self) -> None:
         self.safety = FixSafety.SAFE
-        self.reasons: list[str] = []
+        self._reasons: dict[str, int] = {}  # reason -> rank of the safety it caps to
 
     def cap(self, safety: FixSafety | str, reason: str) -> None:
         safety = FixSafety(safety)
         if safety.rank < self.safety.rank:
             self.safety = safety
-        if reason not in self.reasons:
-            self.reasons.append(reason)
+        self._reasons[reason] = min(self._reasons.get(reason, 2), safety.rank)
+
+    @property
+    def reasons(self) -> list[str]:
+        return sorted(self._reasons, key=lambda r: self._reasons[r])  # stable: found order within a level
 
 
 def label(sql: str, d: Draft, rules, target: str | None, again: Callable[[str, str], str] | None) -> tuple[str, Label]:
@@ -59,7 +61,7 @@ def label(sql: str, d: Draft, rules, target: str | None, again: Callable[[str, s
     if hole_markers(out) != hole_markers(original):
         lab.cap(FixSafety.MANUAL, "the rewrite would move or drop SQL text the code builds at run time")
     for edit in d.edits:
-        if not _explained(edit, d):
+        if not _explained(edit, d, sql):
             lab.cap(FixSafety.REVIEW, f"changes {sql[edit.start:edit.end]!r} to {edit.text!r}, which no rule explains")
     if again is None:
         return out, lab
@@ -75,16 +77,31 @@ def label(sql: str, d: Draft, rules, target: str | None, again: Callable[[str, s
             continue  # the names this rewrite double-quotes on purpose
         if match.rule.id in fired and match.rule.fix is not FixSafety.SAFE:
             continue  # already the reason for its label
+        if match.rule.slug in _MISREAD and match.rule.id not in fired:
+            continue  # PostgreSQL's `||` (concatenation) that the rewrite wrote, read back as MySQL's OR
+        if target is None and match.rule.slug in PLACEHOLDER_RULES:
+            continue  # kept as written on purpose; the draft says so
         lab.cap(FixSafety.REVIEW, f"{match.rule.id} ({match.rule.title}) still applies to the rewrite")
-    if again(as_mysql, d.out_placeholders) != out:
+    if residual and again(as_mysql, d.out_placeholders) != out:  # with no rule firing, nothing changes
         lab.cap(FixSafety.REVIEW, "rewriting the result again changes it (not idempotent)")
     return out, lab
 
 
-def _explained(edit: Edit, d: Draft) -> bool:
-    """An edit is explained when it touches a span where a fired rule found its construct."""
+def _explained(edit: Edit, d: Draft, sql: str) -> bool:
+    """An edit is explained when it touches a span where a fired rule found its construct (the
+    parentheses around it included); a DML rule (upsert, INSERT IGNORE, UPDATE ... LIMIT,
+    multi-table UPDATE) explains its whole statement; adding or dropping parentheses alone never
+    changes meaning (sqlglot adds them to keep precedence)."""
+    if not edit.text.strip(" ()") and not sql[edit.start:edit.end].strip(" ()"):
+        return True
     for match in d.matches:
+        if match.rule.category == "dml":
+            return True
         for start, end in match.spans or ((match.start, match.end),):
+            while start > d.start and sql[start - 1] in _AROUND:
+                start -= 1
+            while end < d.end and sql[end] in _AROUND:
+                end += 1
             if start <= edit.end and edit.start <= end:
                 return True
     return False
@@ -118,10 +135,9 @@ def parse_error(text: str, placeholders: str) -> str:
 
 
 def _numbered(text: str, placeholders: str) -> str:
-    from auditor.classify import _dialect
     from auditor.placeholders import bind_markers
 
-    tokens = bind_markers(text, _tokenizer()(dialect=_dialect()).tokenize(text), placeholders)
+    tokens = bind_markers(text, Postgres().tokenize(text), placeholders)
     out, pos, n = [], 0, 0
     for tok in tokens:
         if tok.token_type in (TokenType.PLACEHOLDER, TokenType.DQMARK) and not tok.text.startswith("$"):
@@ -129,13 +145,6 @@ def _numbered(text: str, placeholders: str) -> str:
             out += [text[pos:tok.start], f"${n}"]
             pos = tok.end + 1
     return "".join(out) + text[pos:]
-
-
-@functools.cache
-def _tokenizer():
-    from auditor.classify import _Tokenizer
-
-    return _Tokenizer
 
 
 def lowest(safeties: Sequence[FixSafety]) -> FixSafety:

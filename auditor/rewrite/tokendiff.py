@@ -64,7 +64,7 @@ def diff(old_sql: str, old: Sequence[Token], new_sql: str, new: Sequence[Token],
         elif op == "delete":
             edits.append(_deletion(old_sql, old, i1, i2))
         else:
-            edits.append(_insertion(old, new_sql, new, i1, j1, j2))
+            edits.append(_insertion(old_sql, old, new_sql, new, i1, j1, j2))
     return edits
 
 
@@ -82,7 +82,7 @@ def _word(ch: str) -> bool:
 
 def _spaced(sql: str, start: int, end: int, text: str) -> str:
     """`text` with a space where it would otherwise fuse with its neighbours (`IF(a` -> `CASE WHEN a`)."""
-    if text and start > 0 and _word(text[0]) and _word(sql[start - 1]):
+    if text and start > 0 and _word(text[0]) and (_word(sql[start - 1]) or sql[start - 1] == ")" and text[0].isalpha()):
         text = " " + text
     if text and end < len(sql) and _word(text[-1]) and _word(sql[end]):
         text += " "
@@ -90,20 +90,24 @@ def _spaced(sql: str, start: int, end: int, text: str) -> str:
 
 
 def _deletion(sql: str, old: Sequence[Token], i1: int, i2: int) -> Edit:
-    """Delete tokens i1..i2 with the blank run before them (after them at the start), not comments."""
+    """Delete tokens i1..i2, and one side's blank run when both sides have one (never comments or
+    line breaks): `= DATE_ADD(x` -> `= (x`, `a  b c` -> `a  c`."""
     start, end = old[i1].start, old[i2 - 1].end + 1
-    if i1 > 0 and not sql[old[i1 - 1].end + 1:start].strip():
-        start = old[i1 - 1].end + 1
-    elif i2 < len(old) and not sql[end:old[i2].start].strip():
-        end = old[i2].start
+    if 0 < start and end < len(sql) and sql[start - 1] in " \t" and sql[end] in " \t\r\n":
+        while start > 0 and sql[start - 1] in " \t":
+            start -= 1
     return Edit(start, end, "")
 
 
-def _insertion(old: Sequence[Token], new_sql: str, new: Sequence[Token], i1: int, j1: int, j2: int) -> Edit:
-    """Insert new tokens j1..j2 before old token i1, spaced as the regenerated text spaces them."""
+def _insertion(sql: str, old: Sequence[Token], new_sql: str, new: Sequence[Token], i1: int, j1: int, j2: int) -> Edit:
+    """Insert new tokens j1..j2 before old token i1, spaced as the regenerated text spaces them: glued
+    to the next token when they are glued there (`n` -> `counters.n`), else after the previous one."""
+    if 0 < i1 < len(old) and j2 < len(new) and new[j2].start == new[j2 - 1].end + 1:
+        at = old[i1].start
+        return Edit(at, at, _spaced(sql, at, at, new_sql[new[j1].start:new[j2].start]))
     if i1 > 0 and j1 > 0:
         at = old[i1 - 1].end + 1
-        return Edit(at, at, new_sql[new[j1 - 1].end + 1:new[j2 - 1].end + 1])
+        return Edit(at, at, _spaced(sql, at, at, new_sql[new[j1 - 1].end + 1:new[j2 - 1].end + 1]))
     if i1 == 0 and old:
         stop = new[j2].start if j2 < len(new) else new[j2 - 1].end + 1
         return Edit(old[0].start, old[0].start, new_sql[new[j1].start:stop])
