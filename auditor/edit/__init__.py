@@ -55,8 +55,10 @@ def site_edits(source: str, site: Site, sql_edits: Sequence[tuple[int, int, str]
         return f"pgready does not edit {site.language or 'this kind of'} source"
     if not sql_edits:
         return []
-    # stable: insertions at one offset keep their order
-    return language_edits(source, site, sorted(sql_edits, key=lambda e: (e[0], e[1])))
+    try:  # stable sort: insertions at one offset keep their order
+        return language_edits(source, site, sorted(sql_edits, key=lambda e: (e[0], e[1])))
+    except (ValueError, IndexError, KeyError, RecursionError) as error:  # a scan must not stop here
+        return f"pgready could not map this edit onto the source ({type(error).__name__}); edit it by hand"
 
 
 def apply(text: str, edits: Sequence[TextEdit]) -> str:

@@ -58,7 +58,7 @@ def site_edits(source: str, site: Site, sql_edits) -> list[TextEdit] | str:
         return planned
     edits, expected = planned
     new_text = apply(source, edits)
-    again = _parse(new_text, site.language)
+    again = _Parsed(new_text, site.language)  # not cached: seen once
     if again.root.has_error and not parsed.root.has_error:
         return "the edited file would not parse; the literal was left alone"
     after = chain_at(again, chain.start, shifted_end(chain, edits))

@@ -187,6 +187,7 @@ def _print_findings(console: Console, findings: tuple[Finding, ...], utf: bool) 
         grid.add_column(no_wrap=True)
         grid.add_column(no_wrap=True, style="bold")
         grid.add_column(overflow="fold")
+        shown: set[tuple[str | None, str]] = set()  # a statement's rewrite once, not once per finding
         for f in fs:
             sev = _val(f.severity)
             grid.add_row(f"  {f.location.line}:{f.location.col}", Text(sev.upper(), style=_SEVERITY_STYLE.get(sev, "")),
@@ -199,6 +200,14 @@ def _print_findings(console: Console, findings: tuple[Finding, ...], utf: bool) 
                 tip = Text(arrow, style="green")
                 tip.append(f.suggestion)
                 grid.add_row("", "", "", tip)
+            if f.rewrite and (f.site_id, f.rewrite) not in shown:
+                shown.add((f.site_id, f.rewrite))
+                fix = Text(f"fix ({_val(f.fix_safety)}): ", style=_FIX_STYLE.get(_val(f.fix_safety), ""))
+                lines = [line.rstrip() for line in f.rewrite.splitlines() if line.strip()]
+                fix.append("\n".join(lines[:8]) + ("\n..." if len(lines) > 8 else ""))
+                if f.fix_reasons:
+                    fix.append(f"  [{f.fix_reasons[0]}]", style="dim")
+                grid.add_row("", "", "", fix)
         console.print(grid)
 
 
@@ -213,6 +222,9 @@ def _print_diagnostics(console: Console, inv: Inventory) -> None:
         line.append("  ")
         line.append(d.message)
         console.print(line)
+
+
+_FIX_STYLE = {"safe": "green", "review": "yellow", "manual": "red"}
 
 
 def _val(x) -> str:

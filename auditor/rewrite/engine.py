@@ -37,6 +37,7 @@ class Draft:
     notes: list[tuple[str, str]]  # (safety, reason): review/manual caps
     matches: list[SqlMatch]
     out_placeholders: str
+    param_edits: frozenset = frozenset()  # the edits that only convert a parameter to the target's style
 
 
 def region(sql: str, stmts: Sequence[Statement], i: int) -> tuple[int, int]:
@@ -154,8 +155,10 @@ def _placeholders(sql: str, d: Draft, placeholders: list[Token], index: dict[int
     if plan.reason:
         d.notes.append((plan.safety, plan.reason))
     d.edits = [Edit(e.start, e.end, PH_MARKER.sub(lambda m: plan.forms[int(m.group(1))], e.text)) for e in d.edits]
-    d.edits += [Edit(t.start, t.end + 1, plan.forms[index[t.start]]) for t in untouched
-                if plan.forms[index[t.start]] != written[index[t.start]]]
+    converted = [Edit(t.start, t.end + 1, plan.forms[index[t.start]]) for t in untouched
+                 if plan.forms[index[t.start]] != written[index[t.start]]]
+    d.edits += converted
+    d.param_edits = frozenset(converted)
     if target == "psycopg" and mode == "driver" and plan.forms != tuple(written):
         if any("%" in t.text for t in _strings(sql[d.start:d.end])):
             d.notes.append(("review", "psycopg reads % as a parameter marker once parameters are passed: "

@@ -91,8 +91,9 @@ def _explained(edit: Edit, d: Draft, sql: str) -> bool:
     """An edit is explained when it touches a span where a fired rule found its construct (the
     parentheses around it included); a DML rule (upsert, INSERT IGNORE, UPDATE ... LIMIT,
     multi-table UPDATE) explains its whole statement; adding or dropping parentheses alone never
-    changes meaning (sqlglot adds them to keep precedence)."""
-    if not edit.text.strip(" ()") and not sql[edit.start:edit.end].strip(" ()"):
+    changes meaning (sqlglot adds them to keep precedence); parameters converted for the target
+    driver are the target's own requirement."""
+    if edit in d.param_edits or not edit.text.strip(" ()") and not sql[edit.start:edit.end].strip(" ()"):
         return True
     for match in d.matches:
         if match.rule.category == "dml":

@@ -22,6 +22,7 @@ PH_MARKER = re.compile(r"pgready_ph_(\d+)")
 # words sqlglot drops that never change meaning: `INNER JOIN` -> `JOIN`, `LEFT OUTER JOIN` -> `LEFT JOIN`
 _NOISE_DELETE = frozenset({"INNER", "OUTER"})
 _SAME = {"!=": "<>"}
+_CASTS = frozenset({"CAST", "TRY_CAST", "CONVERT", "SAFE_CAST"})
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,18 @@ def diff(old_sql: str, old: Sequence[Token], new_sql: str, new: Sequence[Token],
 
 
 def _without_alias_as(tokens: Sequence[Token]) -> list[Token]:
-    """Tokens without the optional `AS` before an alias name (`users AS u` == `users u`); the `AS`
-    of CAST(x AS type) is followed by a type keyword and stays."""
-    return [t for i, t in enumerate(tokens)
-            if not (t.token_type == TokenType.ALIAS and i + 1 < len(tokens)
-                    and tokens[i + 1].token_type in (TokenType.VAR, TokenType.IDENTIFIER))]
+    """Tokens without `AS` outside CAST(... AS type): the optional `AS` of an alias (`users AS u` ==
+    `users u`) must not count as a change; structural ones (WITH x AS, CREATE ... AS) are on both sides."""
+    out, in_cast = [], []
+    for i, tok in enumerate(tokens):
+        if tok.token_type == TokenType.L_PAREN:
+            in_cast.append(i > 0 and tokens[i - 1].text.upper() in _CASTS)
+        elif tok.token_type == TokenType.R_PAREN and in_cast:
+            in_cast.pop()
+        elif tok.token_type == TokenType.ALIAS and not (in_cast and in_cast[-1]):
+            continue
+        out.append(tok)
+    return out
 
 
 def _word(ch: str) -> bool:
@@ -81,10 +89,11 @@ def _word(ch: str) -> bool:
 
 
 def _spaced(sql: str, start: int, end: int, text: str) -> str:
-    """`text` with a space where it would otherwise fuse with its neighbours (`IF(a` -> `CASE WHEN a`)."""
+    """`text` with a space where it would otherwise fuse with its neighbours (`IF(a` -> `CASE WHEN a`,
+    `IF(?` -> `CASE WHEN ?`)."""
     if text and start > 0 and _word(text[0]) and (_word(sql[start - 1]) or sql[start - 1] == ")" and text[0].isalpha()):
         text = " " + text
-    if text and end < len(sql) and _word(text[-1]) and _word(sql[end]):
+    if text and end < len(sql) and _word(text[-1]) and (_word(sql[end]) or sql[end] in "?%:" and text[-1].isalpha()):
         text += " "
     return text
 

@@ -35,12 +35,19 @@ def _type(col: exp.ColumnDef, dtype: exp.DataType, notes: list[Note], checks: li
     name = col.this.copy()
     if kind in UNSIGNED:
         checks.append(exp.GTE(this=exp.column(name), expression=exp.Literal.number(0)))
-        if kind == T.UBIGINT:
+        identity = any(isinstance(c.kind, exp.AutoIncrementColumnConstraint) for c in col.args.get("constraints") or [])
+        if kind == T.UBIGINT and identity:  # an identity column must be an integer type
+            dtype.set("this", T.BIGINT)
+            note(notes, "review", f"BIGINT UNSIGNED AUTO_INCREMENT {col.name} becomes a BIGINT identity: ids stop at "
+                                  "9223372036854775807 instead of 18446744073709551615")
+            kind = T.BIGINT
+        elif kind == T.UBIGINT:
             dtype.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(20))])
             note(notes, "review", f"BIGINT UNSIGNED {col.name} becomes NUMERIC(20) CHECK (>= 0): the values fit, but "
                                   "NUMERIC arithmetic is slower and drivers return it as a string or decimal")
-        dtype.set("this", UNSIGNED[kind])
-        kind = dtype.this
+        if kind in UNSIGNED:
+            dtype.set("this", UNSIGNED[kind])
+            kind = dtype.this
     if kind in INTEGERS:
         _integer(col, dtype, notes)
     elif kind in (T.DOUBLE, T.FLOAT) and len(params) == 2:
