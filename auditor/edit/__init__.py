@@ -160,7 +160,7 @@ def _covered(chain: Chain, al: _Alignment, site: Site, s: int, e: int):
                 return f"an edit cuts through the hole {entry.source!r}"
             k, u = al.holes[entry.index]
             if u is None:
-                return f"an edit spans {entry.source!r}, which is concatenated, not interpolated inside the same literal"
+                return f"an edit spans {entry.source!r}, which is concatenated, not interpolated in the same literal"
             unit, holes = chain.items[k].units[u], (entry.index,)
         span = spans.setdefault(k, [unit.start, unit.end, set()])
         span[0], span[1] = min(span[0], unit.start), max(span[1], unit.end)

@@ -3,10 +3,11 @@
 libcst keeps every byte of a module (quotes, prefixes, f-string fields, comments), which is why
 it is used here although analysis runs on tree-sitter. The string expression at the site's SQL
 location is a string, an f-string, an implicit concatenation or a `+` concatenation (parentheses
-allowed). Its literals are decoded by auditor.edit.literals; the edited literals are put back as
-new libcst nodes (each must parse as a string of the same kind), and the module's code must then
-equal the original text with exactly those raw edits: so everything outside the literals is
-provably unchanged. Last, the new code is parsed again and must read as the rewritten SQL.
+allowed). Its literals are decoded by auditor.edit.literals; each edited literal is parsed again
+by libcst and must be one string of the same kind; the new nodes are swapped into the module, whose
+code must then equal the original text with exactly those raw edits (so everything outside the
+literals is provably unchanged). Last, the new literals are decoded from their own nodes and must
+read as the rewritten SQL.
 """
 from __future__ import annotations
 

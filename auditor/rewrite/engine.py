@@ -21,7 +21,9 @@ from auditor.classify import SqlMatch, parse_tokens
 from auditor.rewrite import identifiers, params
 from auditor.rewrite.tokendiff import PH_MARKER, Edit, diff
 
-logging.getLogger("sqlglot").addFilter(lambda rec: not rec.getMessage().startswith("Unsupported"))  # a note instead
+# sqlglot warns on stderr about what it cannot write ("Unsupported ...", "Argument ... is not supported");
+# the proof turns every such gap into a reason, so the warnings would only be noise in a report
+logging.getLogger("sqlglot").addFilter(lambda rec: rec.levelno > logging.WARNING)
 PLACEHOLDER_RULES = frozenset({"question-mark-placeholder", "pyformat-placeholder"})
 _FRAGMENT = re.compile(r"/\*pgready_hole_\w+\*/")
 _VALUE_HOLE = re.compile(r"\bpgready_hole_\w+\b")
@@ -78,7 +80,8 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
         return d
     placeholders = [t for t in stmt.tokens if t.token_type == TokenType.PLACEHOLDER]
     index = {t.start: k for k, t in enumerate(placeholders)}
-    marked = parse_tokens(sql, tuple(_marked(t, index) for t in stmt.tokens), stmt.placeholders)
+    pyformat = stmt.placeholders == "pyformat"
+    marked = parse_tokens(sql, tuple(_marked(t, index, pyformat) for t in stmt.tokens), stmt.placeholders)
     if marked.tree is None:
         d.notes.append(("manual", f"the statement does not parse with its parameters marked ({marked.error})"))
         return d
@@ -89,6 +92,9 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
     try:
         new_sql = tree.sql(dialect="postgres", comments=False, unsupported_level=ErrorLevel.RAISE)
         new_tokens = Postgres().tokenize(new_sql)
+        if pyformat and d.out_placeholders == "pyformat":
+            new_sql = _double_percent(new_sql, new_tokens)
+            new_tokens = Postgres().tokenize(new_sql)
     except Exception as exc:  # noqa: BLE001 - sqlglot cannot write it: say so, never guess
         d.notes.append(("manual", f"sqlglot cannot write this statement for PostgreSQL ({type(exc).__name__}: {exc})"))
         return d
@@ -107,10 +113,24 @@ def _plain_null_order(tree: exp.Expression) -> None:
         ordered.set("nulls_first", bool(ordered.args.get("desc")))
 
 
-def _marked(tok: Token, index: dict[int, int]) -> Token:
-    if tok.start not in index:
-        return tok
-    return Token(TokenType.VAR, f"pgready_ph_{index[tok.start]}", tok.line, tok.col, tok.start, tok.end, tok.comments)
+def _marked(tok: Token, index: dict[int, int], pyformat: bool) -> Token:
+    """The token as the parser should read it: a placeholder as `pgready_ph_K`; in pyformat SQL a
+    string's `%%` as the one `%` the database receives (so DATE_FORMAT('%%Y') means %Y)."""
+    if tok.start in index:
+        return Token(TokenType.VAR, f"pgready_ph_{index[tok.start]}", tok.line, tok.col, tok.start, tok.end, tok.comments)
+    if pyformat and tok.token_type == TokenType.STRING and "%%" in tok.text:
+        return Token(tok.token_type, tok.text.replace("%%", "%"), tok.line, tok.col, tok.start, tok.end, tok.comments)
+    return tok
+
+
+def _double_percent(sql: str, tokens: Sequence[Token]) -> str:
+    """Regenerated SQL for a pyformat driver: each `%` inside a string literal written `%%` again."""
+    out, pos = [], 0
+    for tok in tokens:
+        if tok.token_type == TokenType.STRING and "%" in sql[tok.start:tok.end + 1]:
+            out += [sql[pos:tok.start], sql[tok.start:tok.end + 1].replace("%", "%%")]
+            pos = tok.end + 1
+    return "".join(out) + sql[pos:]
 
 
 def _transform(tree, kind, schema):

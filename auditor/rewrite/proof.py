@@ -19,6 +19,9 @@ from auditor.rewrite.tokendiff import Edit, apply
 
 _AROUND = " \t\r\n()"
 _MISREAD = frozenset({"pipes-as-or"})
+# review rules about what the data or the driver does (collation, NULL handling, result types):
+# the SQL keeps their construct on purpose and the label says to check it
+_ABOUT_DATA = frozenset({"semantics", "driver-api"})
 
 
 class Label:
@@ -76,7 +79,10 @@ def label(sql: str, d: Draft, rules, target: str | None, again: Callable[[str, s
         if as_mysql != out and match.rule.slug == "backtick-identifier":
             continue  # the names this rewrite double-quotes on purpose
         if match.rule.id in fired and match.rule.fix is not FixSafety.SAFE:
-            continue  # already the reason for its label
+            if match.rule.category not in _ABOUT_DATA:  # its construct is still there: not rewritten
+                lab.cap(FixSafety.MANUAL, f"{match.rule.id} ({match.rule.title}) is not rewritten: "
+                                          "its construct is still in the result")
+            continue  # else: already the reason for its label (a check of the data, not of the SQL)
         if match.rule.slug in _MISREAD and match.rule.id not in fired:
             continue  # PostgreSQL's `||` (concatenation) that the rewrite wrote, read back as MySQL's OR
         if target is None and match.rule.slug in PLACEHOLDER_RULES:
