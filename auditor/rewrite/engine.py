@@ -90,7 +90,7 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
     d.notes += [("review", reason) for reason in identifiers.settle(tree)]
     _plain_null_order(tree)
     try:
-        new_sql = tree.sql(dialect="postgres", comments=False, unsupported_level=ErrorLevel.RAISE)
+        new_sql = _writer().generate(tree, copy=False)
         new_tokens = Postgres().tokenize(new_sql)
         if pyformat and d.out_placeholders == "pyformat":
             new_sql = _double_percent(new_sql, new_tokens)
@@ -104,6 +104,22 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
         d.notes.append(("review", "parameters stay as written (? or %s): name the PostgreSQL driver (--target) "
                                   "to have them converted to $1 or %s"))
     return d
+
+
+class _Postgres(Postgres):
+    """PostgreSQL as sqlglot writes it, except `x IS NOT NULL` stays so (not `NOT x IS NULL`): the
+    same meaning, and the token diff then leaves the user's text alone."""
+
+    class Generator(Postgres.Generator):
+        def not_sql(self, expression: exp.Not) -> str:
+            inner = expression.this
+            if isinstance(inner, exp.Is) and not inner.args.get("comments"):
+                return f"{self.sql(inner, 'this')} IS NOT {self.sql(inner, 'expression')}"
+            return super().not_sql(expression)
+
+
+def _writer():
+    return _Postgres().generator(comments=False, unsupported_level=ErrorLevel.RAISE)
 
 
 def _plain_null_order(tree: exp.Expression) -> None:

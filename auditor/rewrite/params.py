@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-NUMBERED = frozenset({"node-postgres", "postgres.js", "asyncpg"})
+# Prisma's $queryRawUnsafe / $executeRawUnsafe hand the text to the database as is: $1 on PostgreSQL
+NUMBERED = frozenset({"node-postgres", "postgres.js", "asyncpg", "prisma"})
 
 
 @dataclass(frozen=True)
