@@ -20,16 +20,24 @@ DYNAMIC = "the SQL text varies at run time (holes or conditional appends): check
 
 
 class SiteRewriter:
-    """Rewrites each site's SQL once, with the project's schema for ON CONFLICT targets."""
+    """Rewrites each distinct SQL text once (projects send the same query from several places),
+    with the project's schema for ON CONFLICT targets."""
 
     def __init__(self, rules, schema=None):
         self.rules, self.schema = rules, schema
+        self.done: dict[tuple[str, str, str | None], object] = {}
 
     def rewrite(self, sql: str, placeholders: str, target: str | None, matches=None):
+        """The Rewrite of `sql`, or None when every rule that fired is manual (nothing to rewrite)."""
         from auditor.rewrite import rewrite_sql
 
-        return rewrite_sql(sql, self.rules, placeholders=placeholders, target=target, schema=self.schema,
-                           matches=matches)
+        if matches is not None and all(m.rule.fix is FixSafety.MANUAL for m in matches):
+            return None
+        key = (sql, placeholders, target)
+        if key not in self.done:
+            self.done[key] = rewrite_sql(sql, self.rules, placeholders=placeholders, target=target,
+                                         schema=self.schema, matches=matches)
+        return self.done[key]
 
 
 def statement_at(rewrite, offset: int):
@@ -74,12 +82,13 @@ def site_fix(site: Site, rewrite) -> SiteFix | None:
     return SiteFix(site.id, site.path, tuple(edits), lowest, tuple(reasons))
 
 
-def text_edits(source: str, site: Site, edits: Sequence[tuple[int, int, str]]):
-    """Edits of the file text for SQL edits of `site.sql`; a str (the reason) when not exact."""
+def text_edits(source: str, site: Site, edits: Sequence[tuple[int, int, str]], verify: bool = True):
+    """Edits of the file text for SQL edits of `site.sql`; a str (the reason) when not exact.
+    The scan maps without verifying (`verify=False`); `fix` re-parses the edited file to be sure."""
     from auditor.edit import TextEdit, site_edits
 
     if site.language != "sql":
-        return site_edits(source, site, edits)
+        return site_edits(source, site, edits, verify)
     start = offset_of(source, site.sql_location.line, site.sql_location.col)
     if start is None or source[start:start + len(site.sql)] != site.sql:
         return "the statement no longer reads the same in the file"
@@ -104,7 +113,7 @@ def check_sources(fixes: Iterable[SiteFix], sites: dict[str, Site], read: Callab
     for fix in fixes:
         site, source = sites.get(fix.site_id), read(fix.path)
         result = "the file cannot be read" if source is None or site is None else \
-            text_edits(source, site, [(s, e, t) for s, e, t, _ in fix.edits])
+            text_edits(source, site, [(s, e, t) for s, e, t, _ in fix.edits], verify=False)
         if isinstance(result, str):
             refused[fix.site_id] = result
             kept.append(replace(fix, edits=tuple((s, e, t, "manual") for s, e, t, _ in fix.edits),

@@ -42,9 +42,11 @@ class Chain:
     end: int
 
 
-def site_edits(source: str, site: Site, sql_edits: Sequence[tuple[int, int, str]]) -> list[TextEdit] | str:
+def site_edits(source: str, site: Site, sql_edits: Sequence[tuple[int, int, str]],
+               verify: bool = True) -> list[TextEdit] | str:
     """Edits of the file `source` that make the literal(s) holding `site.sql` hold the edited SQL
-    instead; a one-sentence reason (str) when that cannot be done exactly."""
+    instead; a one-sentence reason (str) when that cannot be done exactly. `verify=False` (the scan's
+    check) maps the edits without re-parsing the edited file; `fix` always verifies."""
     if site.sql_location.path and site.sql_location.path != site.path:
         return f"the SQL text is defined in another file ({site.sql_location.path})"
     if site.language in ("javascript", "typescript", "tsx"):
@@ -56,7 +58,7 @@ def site_edits(source: str, site: Site, sql_edits: Sequence[tuple[int, int, str]
     if not sql_edits:
         return []
     try:  # stable sort: insertions at one offset keep their order
-        return language_edits(source, site, sorted(sql_edits, key=lambda e: (e[0], e[1])))
+        return language_edits(source, site, sorted(sql_edits, key=lambda e: (e[0], e[1])), verify)
     except (ValueError, IndexError, KeyError, RecursionError) as error:  # a scan must not stop here
         return f"pgready could not map this edit onto the source ({type(error).__name__}); edit it by hand"
 

@@ -63,7 +63,7 @@ def _parse(text: str) -> _Parsed | str:
         return f"libcst cannot parse this file ({type(error).__name__}), so it is not edited"
 
 
-def site_edits(source: str, site: Site, sql_edits) -> list[TextEdit] | str:
+def site_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[TextEdit] | str:
     where = locate(source, site)
     if isinstance(where, str):
         return where
@@ -78,6 +78,8 @@ def site_edits(source: str, site: Site, sql_edits) -> list[TextEdit] | str:
     if isinstance(planned, str):
         return planned
     edits, expected = planned
+    if not verify:
+        return edits
     new_nodes = _rewritten_nodes(parsed, chain, nodes, edits)
     if isinstance(new_nodes, str):
         return new_nodes
