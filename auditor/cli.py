@@ -48,8 +48,10 @@ def build_parser() -> argparse.ArgumentParser:
     add_scan_options(scan)
 
     from auditor.cli_fix import add_commands
+    from auditor.cli_verify import add_command
 
     add_commands(commands)
+    add_command(commands)
 
     for name, helptext, description in (
             ("graph", "export the dependency graph: routes -> functions -> SQL sites -> tables",
@@ -120,6 +122,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command == "verify":
+            from auditor.cli_verify import run as run_verify
+
+            return run_verify(args)
         if args.command in ("fix", "rewrite"):
             from auditor.cli_fix import run
 

@@ -33,6 +33,12 @@ def add_commands(commands) -> None:
                      help="apply the fixes (atomically, file by file; a file changed since it was read is refused)")
     fix.add_argument("--unsafe-fixes", action="store_true",
                      help="also apply review-level fixes: a rewrite exists but its meaning can differ on some data")
+    fix.add_argument("--only-verified", action="store_true",
+                     help="first replay every site on real MySQL/MariaDB and PostgreSQL (as `pgready verify`) and "
+                          "apply only the fixes whose results came out equivalent")
+    fix.add_argument("--mysql-url", metavar="URL", help="with --only-verified: the MySQL/MariaDB server (see verify)")
+    fix.add_argument("--pg-url", metavar="URL", help="with --only-verified: the PostgreSQL server (see verify)")
+    fix.add_argument("--data", type=Path, metavar="FILE", help="with --only-verified: rows to verify with (see verify)")
     add_scan_options(fix)
 
     rewrite = commands.add_parser(
@@ -111,6 +117,10 @@ def _fix(args) -> int:
     except _UsageError as error:
         return _usage(str(error))
     inventory = run_scan(args, root, files, rules, show=True)
+    if args.only_verified:
+        inventory = _keep_verified(inventory, root, args)
+        if inventory is None:
+            return 2
     level = FixSafety.REVIEW if args.unsafe_fixes else FixSafety.SAFE
     base = root if root.is_dir() else root.parent
     changes, skipped = plan(inventory, base, level, {r.id for r in rules})
@@ -127,6 +137,26 @@ def _fix(args) -> int:
     if refused or (changes and not args.write):
         return 1
     return 0
+
+
+def _keep_verified(inventory, root, args):
+    """The inventory whose fixes are those of sites replayed as equivalent; None after a one-line error."""
+    from dataclasses import replace
+
+    from auditor.cli_verify import verified
+    from auditor.verify.engines import VerifyError
+
+    try:
+        inventory, _ = verified(inventory, root if root.is_dir() else root.parent, args)
+    except VerifyError as error:
+        _usage(str(error))
+        return None
+    proven = {v.site_id for v in inventory.verdicts if v.verdict == "equivalent"}
+    dropped = [f for f in inventory.fixes if f.site_id not in proven]
+    if dropped:
+        print(f"pgready: --only-verified: {len(dropped)} fix(es) left out (their sites were not proven equivalent)",
+              file=sys.stderr)
+    return replace(inventory, fixes=tuple(f for f in inventory.fixes if f.site_id in proven))
 
 
 def _summary(inventory, changes, skipped, refused, args) -> None:

@@ -148,6 +148,21 @@ class SiteFix:
 
 
 @dataclass(frozen=True)
+class Verdict:
+    """What `pgready verify` saw when it replayed a site: the original on MySQL/MariaDB, the rewrite
+    on PostgreSQL, the same data and values on both. verdict: equivalent (on this data) | differs |
+    pg-error | mysql-error | not-verifiable."""
+
+    site_id: str
+    verdict: str
+    detail: str  # the server's message, why it cannot be replayed, or what differs
+    mysql_sql: str = ""  # what ran, values filled in
+    pg_sql: str = ""
+    only_mysql: tuple[tuple[str, ...], ...] = ()  # differing rows, normalised (at most a few per side)
+    only_pg: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """Something about one input that kept it from being analysed fully."""
 
@@ -218,3 +233,4 @@ class Inventory:
     calls: dict | None = None  # call edges: resolved, unresolved, and the unresolved share
     items: tuple[Item, ...] = ()  # routines, tables, models, services, dependencies (see Item)
     fixes: tuple[SiteFix, ...] = field(default=(), compare=False)  # for `pgready fix`; not serialised
+    verdicts: tuple[Verdict, ...] = ()  # filled by `pgready verify` (auditor.verify), empty otherwise

@@ -125,7 +125,8 @@ def test_layout_and_key_order() -> None:
     text = render(make_inventory())
     doc = json.loads(text)
     assert list(doc) == ["schema_version", "tool", "root", "summary", "effort", "findings", "sites",
-                         "transactions", "driver_uses", "diagnostics", "routes", "tables", "calls", "items", "files", "rules"]
+                         "transactions", "driver_uses", "diagnostics", "routes", "tables", "calls", "items", "files", "rules",
+                         "verification"]
     assert doc["effort"]["project"] == {"findings": 0, "low_hours": 0.0, "high_hours": 0.0}  # none estimated
     assert doc["findings"][0]["effort"] == {"low_minutes": 0.0, "high_minutes": 0.0}
     assert doc["schema_version"] == report_json.SCHEMA_VERSION == "1.0"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Mapping, TextIO
 
 from ..model import (
+    Verdict,
     Diagnostic, DriverUse, Finding, FixSafety, Hole, Inventory, Item, Location, Route, Severity, Site, Transaction,
 )
 
@@ -103,7 +104,13 @@ def to_dict(inv: Inventory) -> dict:
         "items": _sorted(map(_item, inv.items), lambda d: (*_pos(d["location"]), d["kind"], d["name"])),
         "files": sorted(inv.files),
         "rules": _sorted(map(_rule, inv.rules), lambda d: (str(d.get("id", "")),)),
+        "verification": _sorted(map(_verdict, inv.verdicts), lambda d: (d["site_id"],)),
     }
+
+
+def _verdict(v: Verdict) -> dict:
+    return {"site_id": v.site_id, "verdict": v.verdict, "detail": v.detail, "mysql_sql": v.mysql_sql,
+            "pg_sql": v.pg_sql, "only_mysql": [list(r) for r in v.only_mysql], "only_pg": [list(r) for r in v.only_pg]}
 
 
 def from_dict(d: Mapping[str, Any]) -> Inventory:
@@ -132,6 +139,9 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
                     for i in d["items"]),
         rules=tuple(dict(r) for r in d["rules"]),
         effort=None if d["effort"] == _no_effort() else d["effort"],  # nothing estimated
+        verdicts=tuple(Verdict(v["site_id"], v["verdict"], v["detail"], v["mysql_sql"], v["pg_sql"],
+                               tuple(map(tuple, v["only_mysql"])), tuple(map(tuple, v["only_pg"])))
+                       for v in d.get("verification", ())),
     )
 
 

@@ -40,6 +40,11 @@ def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) ->
     )
     counts = summarize(inventory)
     console.print(_header(inventory, counts))
+    if options.get("verification_only"):
+        from auditor.report.terminal_verify import print_verdicts
+
+        print_verdicts(console, inventory)
+        return
     if not inventory.findings:
         console.print(Text("No findings: nothing in the scanned code is known to break on PostgreSQL.",
                            style="bold green"))
@@ -55,6 +60,10 @@ def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) ->
             console.print(Text(title, style="bold"))
             console.print(table)
         _print_findings(console, inventory.findings, console.encoding.startswith("utf"))
+    if inventory.verdicts:
+        from auditor.report.terminal_verify import print_verdicts
+
+        print_verdicts(console, inventory)
     if inventory.diagnostics:
         _print_diagnostics(console, inventory)
 

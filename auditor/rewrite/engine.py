@@ -78,10 +78,8 @@ def draft(sql: str, stmt: Statement, span: tuple[int, int], matches: list[SqlMat
         reason = stmt.error or "sqlglot keeps this statement as an opaque command"
         d.notes.append(("manual", f"the MySQL parse is incomplete ({reason}): rewrite it by hand"))
         return d
-    placeholders = [t for t in stmt.tokens if t.token_type == TokenType.PLACEHOLDER]
-    index = {t.start: k for k, t in enumerate(placeholders)}
+    marked, placeholders, index = marked_parse(sql, stmt)
     pyformat = stmt.placeholders == "pyformat"
-    marked = parse_tokens(sql, tuple(_marked(t, index, pyformat) for t in stmt.tokens), stmt.placeholders)
     if marked.tree is None:
         d.notes.append(("manual", f"the statement does not parse with its parameters marked ({marked.error})"))
         return d
@@ -127,6 +125,17 @@ def _plain_null_order(tree: exp.Expression) -> None:
     which no rule reports; an unrewritten statement would not get them either, so neither does this."""
     for ordered in tree.find_all(exp.Ordered):
         ordered.set("nulls_first", bool(ordered.args.get("desc")))
+
+
+def marked_parse(sql: str, stmt: Statement):
+    """The statement parsed with each parameter as the column `pgready_ph_K` (K: its order in the
+    text), so transforms may move it and still say which one it is; also the parameter tokens and
+    their index by offset."""
+    placeholders = [t for t in stmt.tokens if t.token_type == TokenType.PLACEHOLDER]
+    index = {t.start: k for k, t in enumerate(placeholders)}
+    pyformat = stmt.placeholders == "pyformat"
+    marked = parse_tokens(sql, tuple(_marked(t, index, pyformat) for t in stmt.tokens), stmt.placeholders)
+    return marked, placeholders, index
 
 
 def _marked(tok: Token, index: dict[int, int], pyformat: bool) -> Token:

@@ -1,0 +1,100 @@
+"""The project's schema on both engines: the MySQL DDL as written on MariaDB/MySQL, and the same
+DDL as `pgready rewrite` converts it on PostgreSQL.
+
+A statement either side rejects is reported (which table, what the server said) and the load goes
+on: a site that touches a table missing on one side is then `not-verifiable`, never a guess.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(\w+)", re.I)
+_PG_WORTHY = re.compile(r"^\s*(?:CREATE|ALTER|DROP\s+(?:TABLE|INDEX|VIEW))\b", re.I)
+_SKIP = re.compile(r"^\s*(?:DELIMITER|LOCK\s+TABLES|UNLOCK\s+TABLES|USE\s|/\*!)", re.I)
+
+
+@dataclass
+class SchemaLoad:
+    files: list[str] = field(default_factory=list)
+    mysql_tables: set[str] = field(default_factory=set)
+    pg_tables: set[str] = field(default_factory=set)
+    problems: list[str] = field(default_factory=list)  # "mysql: <table or statement>: message"
+    data_statements: int = 0  # INSERTs of the schema/data files run on MySQL (copied to PostgreSQL later)
+
+
+def schema_files(root: Path, inventory, explicit: Path | None) -> list[Path]:
+    """--schema, else the project's .sql files that create tables (migrations in path order)."""
+    if explicit is not None:
+        return [explicit]
+    found = []
+    for rel in inventory.files:
+        if rel.endswith(".sql"):
+            path = root / rel
+            try:
+                head = path.read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            if re.search(r"\bCREATE\s+TABLE\b", head, re.I):
+                found.append(path)
+    return sorted(found)
+
+
+def statements(path: Path) -> list[str]:
+    """The statements of a MySQL script as the mysql client splits it (DELIMITER, quotes, comments)."""
+    from auditor.frontends.sqlsplit import Splitter
+
+    splitter = Splitter(dump=False)
+    text = path.read_text(encoding="utf-8", errors="replace")
+    raws = splitter.feed(text) + splitter.finish()
+    return [r.sql for r in raws if r.sql and r.sql.strip()]
+
+
+def load(scratch, paths: list[Path], data: Path | None = None) -> SchemaLoad:
+    """Run the DDL on MySQL, its rewrite on PostgreSQL; data statements (INSERT) on MySQL only."""
+    from auditor.rewrite import rewrite_sql
+
+    report = SchemaLoad(files=[str(p) for p in paths])
+    for path in [*paths, *([data] if data is not None else [])]:
+        for sql in statements(path):
+            if _SKIP.match(sql) and not sql.lstrip().startswith("/*!"):
+                continue
+            name = (_CREATE_TABLE.match(sql) or [None, None])[1]
+            if _run_mysql(scratch, sql, report, name or sql[:40]):
+                if name:
+                    report.mysql_tables.add(name.lower())
+                elif re.match(r"^\s*(?:INSERT|REPLACE)\b", sql, re.I):
+                    report.data_statements += 1
+            if _PG_WORTHY.match(sql):
+                rewritten = rewrite_sql(sql, prove=False).sql
+                if _run_pg(scratch, rewritten, report, name or sql[:40]) and name:
+                    report.pg_tables.add(name.lower())
+    scratch.mysql.commit()
+    scratch.pg.commit()
+    return report
+
+
+def _run_mysql(scratch, sql: str, report: SchemaLoad, what: str) -> bool:
+    try:
+        with scratch.mysql.cursor() as cur:
+            cur.execute(sql)  # no arguments: PyMySQL leaves % alone
+        return True
+    except Exception as exc:  # noqa: BLE001 - the server's message is the report
+        report.problems.append(f"mysql: {what}: {_message(exc)}")
+        return False
+
+
+def _run_pg(scratch, sql: str, report: SchemaLoad, what: str) -> bool:
+    try:
+        with scratch.pg.transaction():
+            scratch.pg.execute(sql, prepare=False)  # no parameters: psycopg leaves % alone
+        return True
+    except Exception as exc:  # noqa: BLE001
+        report.problems.append(f"postgresql: {what}: {_message(exc)}")
+        return False
+
+
+def _message(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:300]
