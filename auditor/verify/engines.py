@@ -8,6 +8,7 @@ Errors are one user-facing line (server, host:port, the driver's reason), never 
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import secrets
@@ -25,8 +26,10 @@ PREFIX = "pgready_scratch_"
 _SCHEMES = {"mysql": "mysql", "mariadb": "mysql", "postgresql": "postgresql", "postgres": "postgresql"}
 _DEFAULTS = {"mysql": (3306, "root"), "postgresql": (5432, "postgres")}
 _LABEL = {"mysql": "MariaDB/MySQL", "postgresql": "PostgreSQL"}
-_PG_AUTH = re.compile(r"password authentication failed|role \".*\" does not exist|no pg_hba\.conf entry"
-                      r"|authentication|password", re.I)
+_SECRET_PARAM = re.compile(r"pass|secret|token|key", re.I)
+_MYSQL_NO_ANSWER = {2003, 2005, 2006, 2013}
+_PG_NO_ANSWER = re.compile(r"refused|timeout|timed out|translate host name|resolve host|no route|unreachable|closed", re.I)
+_PG_AUTH = re.compile(r"authentication|password|role \".*\" does not exist|pg_hba\.conf", re.I)
 
 
 class VerifyError(Exception):
@@ -51,7 +54,7 @@ class ServerURL:
     def redacted(self) -> str:
         """The URL as it may be shown to the user: the password, if any, is ***."""
         auth = self.user + (":***" if self.password else "")
-        query = "&".join(f"{k}={v}" for k, v in self.params.items())
+        query = "&".join(f"{k}={'***' if _SECRET_PARAM.search(k) else v}" for k, v in self.params.items())
         return f"{self.kind}://{auth}@{self.host}:{self.port}/{self.database}" + (f"?{query}" if query else "")
 
 
@@ -72,8 +75,7 @@ def parse_url(url: str | ServerURL, kind: str) -> ServerURL:
         raise VerifyError(f"expected a {_LABEL[kind]} URL ({wanted}), got {redact(url)!r}")
     default_port, default_user = _DEFAULTS[kind]
     return ServerURL(kind=kind, host=parts.hostname or "127.0.0.1", port=port or default_port,
-                     user=unquote(parts.username or "") or default_user,
-                     password=unquote(parts.password or ""),
+                     user=unquote(parts.username or "") or default_user, password=unquote(parts.password or ""),
                      database=unquote(parts.path.lstrip("/")), params=dict(parse_qsl(parts.query)))
 
 
@@ -82,6 +84,7 @@ def _reason(exc: BaseException, server: ServerURL) -> str:
     msg = exc.args[1] if len(exc.args) > 1 and isinstance(exc.args[0], int) else str(exc)
     msg = re.sub(r"^connection failed: connection to server at \S+ port \d+ failed: ", "", str(msg))
     msg = " ".join(str(msg).split()).replace("FATAL: ", "")
+    msg = re.sub(r"\s*Is the server running on that host.*$", "", msg)  # libpq's hint, not a reason
     if server.password:
         msg = msg.replace(server.password, "***")
     return redact(msg)
@@ -93,13 +96,17 @@ def _connect_error(exc: BaseException, server: ServerURL) -> VerifyError:
     if server.kind == "mysql":
         if code in (1045, 1698, 1044):
             return VerifyError(f"{server.where} refused user {server.user!r} ({reason})")
-        inner = re.search(r"\(([^()]*)\)\s*$", reason) if code == 2003 else None
-        return VerifyError(f"{server.where} does not answer ({inner.group(1) if inner else reason})")
+        if code in _MYSQL_NO_ANSWER:
+            inner = re.search(r"\(([^()]*)\)\s*$", reason)
+            return VerifyError(f"{server.where} does not answer ({inner.group(1) if inner else reason})")
+        return VerifyError(f"{server.where}: cannot connect as {server.user!r} ({reason})")
     if re.search(r"database \".*\" does not exist", reason):
         return VerifyError(f"{server.where} has no database {server.database!r} to connect to ({reason})")
     if _PG_AUTH.search(reason):
         return VerifyError(f"{server.where} refused user {server.user!r} ({reason})")
-    return VerifyError(f"{server.where} does not answer ({reason})")
+    if _PG_NO_ANSWER.search(reason):
+        return VerifyError(f"{server.where} does not answer ({reason})")
+    return VerifyError(f"{server.where}: cannot connect as {server.user!r} ({reason})")
 
 
 def _mysql(server: ServerURL, database: str | None, timeout: float, autocommit: bool):
@@ -125,7 +132,7 @@ def _pg(server: ServerURL, database: str, timeout: float, autocommit: bool):
 
 
 def _pg_admin_db(server: ServerURL) -> str:
-    return server.database or "postgres"
+    return server.database or "postgres"  # CREATE/DROP DATABASE must run from another database
 
 
 class Scratch:
@@ -142,8 +149,7 @@ class Scratch:
         self.timeout = connect_timeout
         self.owner = f"{PREFIX}{os.getpid()}_"
         self.name = self.owner + secrets.token_hex(6)
-        self.mysql = None
-        self.pg = None
+        self.mysql = self.pg = None
         self._created: list[str] = []  # "mysql" / "postgresql", recorded before the CREATE is sent
         self._mysql_thread: int | None = None
         self._old_sigterm = None
@@ -159,9 +165,7 @@ class Scratch:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._cleanup()
-
-    # creation
+        self._cleanup()  # never suppresses: the original exception, if any, goes on
 
     def _create_mysql(self) -> None:
         server = self.mysql_server
@@ -170,7 +174,8 @@ class Scratch:
             self._created.append("mysql")
             with admin.cursor() as cur:
                 cur.execute(f"CREATE DATABASE `{self.name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_general_ci")
-        except Exception as exc:
+        except Exception as exc:  # the server said no: nothing was created (an interrupt keeps the mark)
+            self._created.remove("mysql")
             raise self._create_error(exc, server) from None
         finally:
             admin.close()
@@ -188,7 +193,8 @@ class Scratch:
         try:
             self._created.append("postgresql")
             admin.execute(f'CREATE DATABASE "{self.name}" ENCODING \'UTF8\' TEMPLATE template0')
-        except Exception as exc:
+        except Exception as exc:  # the server said no: nothing was created (an interrupt keeps the mark)
+            self._created.remove("postgresql")
             raise self._create_error(exc, server) from None
         finally:
             admin.close()
@@ -204,8 +210,6 @@ class Scratch:
                                f"verify needs CREATE/DROP DATABASE ({reason})")
         return VerifyError(f"{server.where} could not create the scratch database {self.name} ({reason})")
 
-    # cleanup
-
     def _install_sigterm(self) -> None:
         """`kill` becomes a KeyboardInterrupt inside the block, so the cleanup runs."""
         def on_sigterm(signum, frame):
@@ -218,14 +222,17 @@ class Scratch:
     def _cleanup(self) -> None:
         """Close, then drop; Ctrl-C and SIGTERM are held off meanwhile so a second signal cannot
         leave a database behind (every step is bounded by the connect and lock timeouts)."""
-        held = _hold_signals()
+        held = {}
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                held[sig] = signal.signal(sig, signal.SIG_IGN)
+            except ValueError:  # not the main thread
+                pass
         try:
             for conn in (self.mysql, self.pg):
                 if conn is not None:
-                    try:
+                    with contextlib.suppress(Exception):  # a connection cut mid-query may not close cleanly
                         conn.close()
-                    except Exception:
-                        pass
             self.mysql = self.pg = None
             if "mysql" in self._created:
                 self._drop("mysql", self._drop_mysql)
@@ -233,7 +240,8 @@ class Scratch:
                 self._drop("pg", self._drop_pg)
             self._created = []
         finally:
-            _release_signals(held)
+            for sig, handler in held.items():
+                signal.signal(sig, handler)
             if self._old_sigterm is not None:
                 signal.signal(signal.SIGTERM, self._old_sigterm)
                 self._old_sigterm = None
@@ -253,10 +261,8 @@ class Scratch:
         try:
             with admin.cursor() as cur:
                 if self._mysql_thread is not None:  # a query cut short may still hold locks
-                    try:
+                    with contextlib.suppress(Exception):
                         cur.execute(f"KILL {int(self._mysql_thread)}")
-                    except Exception:
-                        pass
                 cur.execute("SET SESSION lock_wait_timeout = 10")
                 cur.execute(f"DROP DATABASE IF EXISTS `{self.name}`")
         finally:
@@ -268,21 +274,6 @@ class Scratch:
             admin.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         finally:
             admin.close()
-
-
-def _hold_signals() -> dict:
-    held = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            held[sig] = signal.signal(sig, signal.SIG_IGN)
-        except ValueError:  # not the main thread
-            pass
-    return held
-
-
-def _release_signals(held: dict) -> None:
-    for sig, handler in held.items():
-        signal.signal(sig, handler)
 
 
 def scratch_databases(mysql_url: str | ServerURL, pg_url: str | ServerURL, connect_timeout: float = 5) -> list[str]:
