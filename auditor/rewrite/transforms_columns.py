@@ -1,7 +1,8 @@
 """One column definition (CREATE TABLE, ALTER TABLE ADD / MODIFY): its type and its options.
 
-Ranges are kept, never narrowed: INT UNSIGNED (up to 4294967295) needs BIGINT, BIGINT UNSIGNED
-needs NUMERIC(20); a CHECK (col >= 0) keeps the sign rule. Display widths (INT(11)) never limited
+Ranges are kept, never narrowed: INT UNSIGNED (up to 4294967295) needs BIGINT; BIGINT UNSIGNED
+becomes BIGINT with a review note (NUMERIC(20) would keep the top half of the range but break the
+foreign keys that point at a BIGINT identity); a CHECK (col >= 0) keeps the sign rule. Display widths (INT(11)) never limited
 anything and go.
 """
 from __future__ import annotations
@@ -13,7 +14,7 @@ from auditor.rewrite.transforms import Note, note
 T = exp.DataType.Type
 INTEGERS = {T.TINYINT, T.SMALLINT, T.MEDIUMINT, T.INT, T.BIGINT}
 UNSIGNED = {T.UTINYINT: T.SMALLINT, T.USMALLINT: T.INT, T.UMEDIUMINT: T.INT, T.UINT: T.BIGINT,
-            T.UBIGINT: T.DECIMAL, T.UDECIMAL: T.DECIMAL, T.UDOUBLE: T.DOUBLE}
+            T.UDECIMAL: T.DECIMAL, T.UDOUBLE: T.DOUBLE}
 DROPPED = (exp.CharacterSetColumnConstraint, exp.CollateColumnConstraint, exp.CommentColumnConstraint)
 ZERO_DATES = ("0000-00-00",)
 
@@ -33,18 +34,13 @@ def column_def(col: exp.ColumnDef, notes: list[Note], new_table: bool) -> None:
 def _type(col: exp.ColumnDef, dtype: exp.DataType, notes: list[Note], checks: list) -> None:
     kind, params = dtype.this, dtype.expressions
     name = col.this.copy()
-    if kind in UNSIGNED:
+    if kind in UNSIGNED or kind == T.UBIGINT:
         checks.append(exp.GTE(this=exp.column(name), expression=exp.Literal.number(0)))
-        identity = any(isinstance(c.kind, exp.AutoIncrementColumnConstraint) for c in col.args.get("constraints") or [])
-        if kind == T.UBIGINT and identity:  # an identity column must be an integer type
+        if kind == T.UBIGINT:  # BIGINT, not NUMERIC(20): ids and the foreign keys that point at them must match
             dtype.set("this", T.BIGINT)
-            note(notes, "review", f"BIGINT UNSIGNED AUTO_INCREMENT {col.name} becomes a BIGINT identity: ids stop at "
-                                  "9223372036854775807 instead of 18446744073709551615")
+            note(notes, "review", f"BIGINT UNSIGNED {col.name} becomes BIGINT CHECK (>= 0): values above "
+                                  "9223372036854775807 (never reached by ids) no longer fit")
             kind = T.BIGINT
-        elif kind == T.UBIGINT:
-            dtype.set("expressions", [exp.DataTypeParam(this=exp.Literal.number(20))])
-            note(notes, "review", f"BIGINT UNSIGNED {col.name} becomes NUMERIC(20) CHECK (>= 0): the values fit, but "
-                                  "NUMERIC arithmetic is slower and drivers return it as a string or decimal")
         if kind in UNSIGNED:
             dtype.set("this", UNSIGNED[kind])
             kind = dtype.this
@@ -54,6 +50,9 @@ def _type(col: exp.ColumnDef, dtype: exp.DataType, notes: list[Note], checks: li
         dtype.set("this", T.DECIMAL)  # FLOAT(7,2): MySQL rounds to 2 decimals on storage
     elif kind in (T.BINARY, T.VARBINARY):
         _binary(col, dtype, checks)
+    elif kind in (T.TINYBLOB, T.MEDIUMBLOB, T.LONGBLOB, T.BLOB):
+        dtype.set("this", T.VARBINARY)  # sqlglot writes bytea for it; BLOB sizes are only limits
+        dtype.set("expressions", [])
     elif kind == T.ENUM:
         values = [v.copy() for v in params]
         dtype.set("this", T.TEXT)

@@ -52,7 +52,7 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
         report.rows = dict(getattr(filled, "rows", {}) or {})
         report.problems += [f"data: {p}" for p in getattr(filled, "problems", [])]
         missing = {t: "it did not load on PostgreSQL" for t in loaded.mysql_tables - loaded.pg_tables}
-        info = SchemaInfo.from_sql(";\n".join(s for p in paths for s in ddl.statements(p)))
+        info = SchemaInfo.from_sql(";\n".join(s for p in paths for s in ddl.statements(p) if ddl.creates_table(s)))
         chooser = Chooser(scratch.mysql, tables)
         verdicts = []
         for index, site in enumerate(inventory.sites, 1):

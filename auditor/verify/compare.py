@@ -1,7 +1,8 @@
 """Compare what MySQL and PostgreSQL returned, after normalising what only the drivers differ in.
 
 Normalised: numbers by value (MySQL's 2.5000 and PostgreSQL's 2.5 are equal; so are 1 and
-true), timestamps as ISO text in UTC, bytes as hex, JSON by content. Not normalised: anything the
+true), timestamps as ISO text in UTC, a timestamp within minutes of the run as "<now>" (what NOW()
+wrote on each engine, milliseconds apart), bytes as hex, JSON by content. Not normalised: anything the
 application would see differently - text case, trailing spaces, NULL versus '', row order when the
 statement asks for an order, integer versus fractional division results.
 """
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 SHOWN = 5  # differing rows shown per side
+NOW_WINDOW = 600  # seconds around the verification's start that count as "the current time"
+_NOW = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 @dataclass(frozen=True)
@@ -35,11 +38,13 @@ def value(v) -> str:
     if isinstance(v, dt.datetime):
         if v.tzinfo is not None:
             v = v.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        if abs((v - _NOW).total_seconds()) < NOW_WINDOW:
+            return "<now>"  # NOW() on each engine, a few milliseconds apart: the same instant to the app
         return v.isoformat(sep=" ")
     if isinstance(v, (dt.date, dt.time)):
         return v.isoformat()
-    if isinstance(v, dt.timedelta):
-        return _number(Decimal(str(v.total_seconds())))
+    if isinstance(v, dt.timedelta):  # MySQL TIME (PyMySQL) and PostgreSQL interval: as PostgreSQL prints a time
+        return _clock(v)
     if isinstance(v, (bytes, bytearray, memoryview)):
         return "\\x" + bytes(v).hex()
     if isinstance(v, (dict, list)):
@@ -50,6 +55,13 @@ def value(v) -> str:
         except ValueError:
             return v
     return str(v)
+
+
+def _clock(v: dt.timedelta) -> str:
+    micro = abs(v.days * 86_400_000_000 + v.seconds * 1_000_000 + v.microseconds)
+    seconds, micro = divmod(micro, 1_000_000)
+    text = f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}" + (f".{micro:06d}".rstrip("0") if micro else "")
+    return ("-" if v < dt.timedelta(0) else "") + text
 
 
 def _number(v) -> str:

@@ -19,6 +19,7 @@ from auditor.verify.values import Chooser, slots
 
 REPLAYED = frozenset({"select", "insert", "update", "delete", "replace"})
 _HOLE = re.compile(r"^pgready_hole_(\d+)$")
+_NAMED = re.compile(r"(?<![:\w'\"]):[A-Za-z_]\w*(?![^']*'(?:[^']*'[^']*')*[^']*$)")
 
 
 def replay(scratch, site: Site, pg_sql: str, chooser: Chooser, missing: dict[str, str]) -> Verdict:
@@ -34,6 +35,8 @@ def replay(scratch, site: Site, pg_sql: str, chooser: Chooser, missing: dict[str
     gone = [t for t in site.tables if t.lower() in missing]
     if gone:
         return verdict("not-verifiable", f"table {gone[0]} is not on both engines ({missing[gone[0].lower()]})")
+    if site.placeholders == "driver" and _NAMED.search(site.sql):
+        return verdict("not-verifiable", "named parameters (:name, mysql2 namedPlaceholders) are not filled in")
     found = slots(site.sql, site.placeholders)
     if isinstance(found, str):
         return verdict("not-verifiable", found)
