@@ -57,10 +57,13 @@ def _verify(project: Path, servers, **kw):
     return verify(scan(project), project, mysql_url=servers[0], pg_url=servers[1], **kw)
 
 
-def _leftovers(servers) -> list[str]:
+def _leftovers(servers, pid: int | None = None) -> list[str]:
+    """Scratch databases of this test process (or of `pid`): other runs may share the servers."""
+    import os
+
     from auditor.verify.engines import scratch_databases
 
-    return scratch_databases(*servers)
+    return [n for n in scratch_databases(*servers) if f"pgready_scratch_{pid or os.getpid()}_" in n]
 
 
 def test_dialect_traps_differ_and_plain_sql_is_equivalent(project, servers):
@@ -149,3 +152,41 @@ def test_slimy_fixture_every_site_gets_a_verdict_and_the_traps_differ(servers):
     assert sum(v == "equivalent" for v in verdicts.values()) >= 10
     assert "users" in report.rows and report.rows["users"] > 0
     assert _leftovers(servers) == []
+
+
+def test_a_schema_that_does_not_load_is_a_one_line_error(tmp_path, servers, capsys):
+    from auditor.cli import main
+
+    (tmp_path / "schema.sql").write_text("CREATE TABLE broken (id INT PRIMARY KEY, name VARCHR(10));\n",
+                                         encoding="utf-8")
+    (tmp_path / "app.js").write_text(APP, encoding="utf-8")
+    code = main(["verify", str(tmp_path), "--mysql-url", servers[0], "--pg-url", servers[1], "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the schema did not load" in err and "broken" in err
+    assert _leftovers(servers) == []
+
+
+def test_ctrl_c_during_a_cli_run_drops_the_scratch_databases(servers):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PGREADY_MYSQL_URL": servers[0], "PGREADY_PG_URL": servers[1]}
+    proc = subprocess.Popen([sys.executable, "-m", "auditor", "verify", str(root / "fixtures" / "slimy-admin-api"),
+                             "--no-progress"], cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    mine = lambda: _leftovers(servers, proc.pid)  # noqa: E731
+    try:
+        deadline = time.monotonic() + 60
+        while not mine() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "verify finished before it could be interrupted"
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 2 and b"interrupted" in err
+    assert mine() == []

@@ -44,6 +44,9 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
         report.scratch = scratch.name
         loaded = ddl.load(scratch, paths, data)
         report.problems += loaded.problems
+        if not loaded.mysql_tables:
+            first = loaded.problems[0] if loaded.problems else "no CREATE TABLE statement ran"
+            raise VerifyError(f"the schema did not load on MySQL/MariaDB ({first})")
         tables = rows.introspect(scratch.mysql)
         if loaded.data_statements:
             filled = rows.copy_existing(scratch.mysql, scratch.pg, tables)
