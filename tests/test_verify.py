@@ -190,3 +190,15 @@ def test_ctrl_c_during_a_cli_run_drops_the_scratch_databases(servers):
             proc.kill()
     assert proc.returncode == 2 and b"interrupted" in err
     assert mine() == []
+
+
+def test_without_sql_files_the_create_table_statements_the_code_sends_are_the_schema(servers):
+    root = Path(__file__).resolve().parent.parent / "fixtures" / "python-bot-api"
+    from auditor.pipeline import scan
+    from auditor.verify import verify
+
+    inventory, report = verify(scan(root), root, mysql_url=servers[0], pg_url=servers[1])
+    assert report.schema_files and all(where.startswith("scripts/bootstrap_db.py:") for where in report.schema_files)
+    assert sum(v.verdict == "equivalent" for v in inventory.verdicts) >= 10
+    assert any(v.verdict == "differs" for v in inventory.verdicts)
+    assert _leftovers(servers) == []

@@ -258,7 +258,7 @@ def test_with_pgready_converting_the_schema(scratch, tmp_path):
     from auditor.verify import schema
 
     (tmp_path / "schema.sql").write_text(MYSQL_DDL, encoding="utf-8")
-    loaded = schema.load(scratch, [tmp_path / "schema.sql"])
+    loaded = schema.load(scratch, [(str(tmp_path / "schema.sql"), schema.statements(tmp_path / "schema.sql"))])
     assert loaded.problems == [] and loaded.pg_tables == {"guilds", "users", "memberships"}
     tables = data.introspect(scratch.mysql)
     report = data.load(scratch.mysql, scratch.pg, tables, data.generate(tables))

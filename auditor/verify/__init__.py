@@ -35,14 +35,14 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
     from auditor.verify.replay import replay
     from auditor.verify.values import Chooser
 
-    paths = ddl.schema_files(root, inventory, schema)
-    if not paths:
-        raise VerifyError("no schema to load: pass --schema with the MySQL DDL (mysqldump --no-data), "
-                          "or keep the CREATE TABLE scripts in the project")
-    report = VerifyReport(schema_files=[str(p) for p in paths])
+    schema_sql = ddl.sources(root, inventory, schema)
+    if not schema_sql:
+        raise VerifyError("no schema to load: pass --schema with the MySQL DDL (mysqldump --no-data); "
+                          "pgready found no .sql file and no CREATE TABLE sent by the code")
+    report = VerifyReport(schema_files=[where for where, _ in schema_sql])
     with Scratch(mysql_url, pg_url) as scratch:
         report.scratch = scratch.name
-        loaded = ddl.load(scratch, paths, data)
+        loaded = ddl.load(scratch, schema_sql, data)
         report.problems += loaded.problems
         if not loaded.mysql_tables:
             first = loaded.problems[0] if loaded.problems else "no CREATE TABLE statement ran"
@@ -55,7 +55,7 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
         report.rows = dict(getattr(filled, "rows", {}) or {})
         report.problems += [f"data: {p}" for p in getattr(filled, "problems", [])]
         missing = {t: "it did not load on PostgreSQL" for t in loaded.mysql_tables - loaded.pg_tables}
-        info = SchemaInfo.from_sql(";\n".join(s for p in paths for s in ddl.statements(p) if ddl.creates_table(s)))
+        info = SchemaInfo.from_sql(";\n".join(s for _, texts in schema_sql for s in texts if ddl.creates_table(s)))
         chooser = Chooser(scratch.mysql, tables)
         verdicts = []
         for index, site in enumerate(inventory.sites, 1):

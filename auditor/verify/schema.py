@@ -59,29 +59,41 @@ def creates_table(sql: str) -> bool:
     return bool(_CREATE_TABLE.match(sql))
 
 
-def load(scratch, paths: list[Path], data: Path | None = None) -> SchemaLoad:
+def sources(root: Path, inventory, explicit: Path | None) -> list[tuple[str, list[str]]]:
+    """(where, statements) to load: --schema, else the project's .sql files that create tables,
+    else the CREATE TABLE statements the code itself sends (a bootstrap script)."""
+    paths = schema_files(root, inventory, explicit)
+    if paths:
+        return [(str(p), statements(p)) for p in paths]
+    sent = [s for s in inventory.sites if creates_table(s.sql) and not s.holes
+            and not re.match(r"\s*CREATE\s+TEMPORARY", s.sql, re.I) and not re.search(r"\?|%s|%\(", s.sql)]
+    return [(f"{s.path}:{s.line}", [s.sql]) for s in sorted(sent, key=lambda s: (s.path, s.line))]
+
+
+def load(scratch, schema: list[tuple[str, list[str]]], data: Path | None = None) -> SchemaLoad:
     """Run the DDL on MySQL, its rewrite on PostgreSQL; data statements (INSERT) on MySQL only.
     A table created twice (a dump and a migration) keeps its first definition. Foreign keys may
     point forward (a dump orders tables by name): MySQL checks them off while loading, and a
     PostgreSQL table that failed for a missing table is tried again once the others exist."""
     from auditor.rewrite import rewrite_sql
 
-    report = SchemaLoad(files=[str(p) for p in paths])
+    report = SchemaLoad(files=[where for where, _ in schema])
     mariadb = _is_mariadb(scratch.mysql)
     with scratch.mysql.cursor() as cur:
         cur.execute("SET FOREIGN_KEY_CHECKS = 0")
     retry: list[tuple[str, str]] = []
-    for path in [*paths, *([data] if data is not None else [])]:
-        for sql in statements(path):
+    for where, texts in [*schema, *([(str(data), statements(data))] if data is not None else [])]:
+        given = data is not None and where == str(data)
+        for sql in texts:
             if _SKIP.match(sql) and not sql.lstrip().startswith("/*!"):
                 continue
-            if _DATA.match(sql) and path != data:
+            if _DATA.match(sql) and not given:
                 report.skipped_rows += 1
                 continue
             sql = _for_mysql_server(sql, mariadb)
             name = (_CREATE_TABLE.match(sql) or [None, None])[1]
             if name and name.lower() in report.mysql_tables:
-                report.problems.append(f"mysql: {name}: defined again in {path.name}; the first definition is kept")
+                report.problems.append(f"mysql: {name}: defined again in {where}; the first definition is kept")
                 continue
             if _run_mysql(scratch, sql, report, name or sql[:40]):
                 if name:
