@@ -8,7 +8,7 @@ from pathlib import Path
 from auditor import __version__
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-FORMATS = ("terminal", "json")
+FORMATS = ("terminal", "json", "html", "sarif", "rdjson", "github", "markdown", "csv")
 FAIL_ON = ("error", "warning", "info", "never")
 TARGETS = ("node-postgres", "postgres.js", "psycopg", "asyncpg")
 
@@ -38,20 +38,23 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or internal error.")
     scan.add_argument("paths", nargs="*", metavar="PATH", default=["."],
                       help="one directory to scan (default: the current directory), or any number of files")
-    scan.add_argument("--format", choices=FORMATS, default="terminal",
-                      help="terminal: summary then findings by file (default); json: the versioned inventory "
-                           "(schema shipped as auditor/schema/inventory-1.0.schema.json)")
+    from auditor.cli_report import FORMAT_HELP, add_output_options
+
+    scan.add_argument("--format", choices=FORMATS, default="terminal", help=FORMAT_HELP)
     scan.add_argument("-o", "--output", metavar="FILE", type=Path,
                       help="write the report to FILE instead of standard output (parent folders are created)")
     scan.add_argument("--fail-on", choices=FAIL_ON, default="error",
                       help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
     add_scan_options(scan)
+    add_output_options(scan)
 
     from auditor.cli_fix import add_commands
+    from auditor.cli_report import add_command as add_report
     from auditor.cli_verify import add_command
 
     add_commands(commands)
     add_command(commands)
+    add_report(commands)
 
     for name, helptext, description in (
             ("graph", "export the dependency graph: routes -> functions -> SQL sites -> tables",
@@ -76,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
             group.add_argument("--route", metavar="'METHOD /path'", help="e.g. 'GET /api/guilds/:id' (method optional)")
             group.add_argument("--table", metavar="NAME", help="a table name, e.g. users")
             group.add_argument("--finding", metavar="ID", help="a finding id from the JSON inventory")
-            sub.add_argument("--format", choices=FORMATS, default="terminal", help="terminal or JSON")
+            sub.add_argument("--format", choices=("terminal", "json"), default="terminal", help="terminal or JSON")
 
     rules = commands.add_parser(
         "rules", help="list the rule catalogue, or explain one rule",
@@ -87,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     rules.add_argument("--category", help="only rules of this category (syntax, functions, ddl, ...)")
     rules.add_argument("--severity", choices=("error", "warning", "info"), help="only rules of this severity")
     rules.add_argument("--fix", choices=("safe", "review", "manual"), help="only rules of this fix safety")
-    rules.add_argument("--format", choices=(*FORMATS, "markdown"), default="terminal",
+    rules.add_argument("--format", choices=("terminal", "json", "markdown"), default="terminal",
                        help="terminal table, JSON, or the Markdown reference")
     rules.add_argument("--write-docs", metavar="FILE", type=Path,
                        help="write the whole Markdown reference to FILE (docs/rules.md) and exit")
@@ -130,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
             from auditor.cli_fix import run
 
             return run(args)
+        if args.command == "report":
+            from auditor.cli_report import run as run_report
+
+            return run_report(args)
         if args.command in ("graph", "impact"):
             from auditor.cli_graph import run
 
@@ -173,7 +180,9 @@ def _scan(args) -> int:
         print(f"pgready: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
-    _write(inventory, args.format, args.output)
+    from auditor.cli_report import options_from
+
+    _write(inventory, args.format, args.output, options_from(args))
     return _exit_code(inventory, args.fail_on)
 
 
@@ -203,17 +212,10 @@ def run_scan(args, root, files, rules, show: bool):
     return scan(root, files, rules=rules, target=args.target, schema=args.schema)
 
 
-def _write(inventory, fmt: str, output: Path | None) -> None:
-    from importlib import import_module
+def _write(inventory, fmt: str, output: Path | None, options: dict | None = None) -> None:
+    from auditor.cli_report import write
 
-    reporter = import_module(f"auditor.report.{fmt}")
-    if output is None:
-        reporter.render(inventory, sys.stdout, {})
-        return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    with open(output, "w", encoding="utf-8", newline="\n") as out:
-        reporter.render(inventory, out, {})
-    print(f"pgready: wrote {output}", file=sys.stderr)
+    write(inventory, fmt, output, options)
 
 
 def _exit_code(inventory, fail_on: str) -> int:

@@ -5,7 +5,9 @@
 Severity error -> `error`, warning -> `warning`, info -> `notice`. Columns only for one-line
 spans (GitHub ignores them otherwise). Escaping follows the runner: in the message `%`, CR and LF
 become %25, %0D, %0A; in property values `:` and `,` become %3A and %2C as well, so scanned text
-can never end a command early or start a new one. A summary `::notice` line comes last.
+can never end a command early or start a new one. GitHub shows only the first few annotations
+of each kind per step, so the most important come first (severity, then rewrite, then effort,
+then file order). A summary `::notice` line comes last.
 """
 from __future__ import annotations
 
@@ -26,7 +28,7 @@ def escape_property(text: str) -> str:
 
 
 def render(inventory: Inventory, out: TextIO, options: Mapping | None = None) -> None:
-    for f in shared.ordered(inventory.findings):
+    for f in shared.by_importance(inventory.findings):
         out.write(annotation(f, options) + "\n")
     counts = {s: 0 for s in shared.SEVERITIES}
     for f in inventory.findings:

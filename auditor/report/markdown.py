@@ -24,6 +24,15 @@ TOP = 10
 LIMIT = 60_000  # GitHub rejects comments over 65,536 characters
 _PUNCT = re.compile(r"([\\`*_{}\[\]()#+\-.!|~<>])")
 _ICON = {"error": "🔴", "warning": "🟡", "info": "🔵"}
+_SAFETY = {"safe": "safe: `pgready fix` applies it", "review": "review: check it, then `pgready fix --unsafe-fixes`",
+           "manual": "manual: a starting point, check it by hand"}
+_LINES = 30
+
+
+def _clip(sql: str) -> str:
+    lines = sql[:6000].splitlines()
+    return "\n".join(lines[:_LINES] + (["-- … (cut; the full rewrite is in the SARIF and HTML reports)"]
+                                         if len(lines) > _LINES or len(sql) > 6000 else []))
 
 
 def text(value, limit: int = 300) -> str:
@@ -31,6 +40,11 @@ def text(value, limit: int = 300) -> str:
     backslash-escaped, `@` kept from becoming a mention."""
     flat = shared.one_line(value, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _PUNCT.sub(r"\\\1", flat).replace("@", "@\u200b")
+
+
+def trusted(value, limit: int = 500) -> str:
+    """Text of the rule catalogue (reviewed, may use Markdown): one line, `&<>` as entities only."""
+    return shared.one_line(value, limit).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def fence(body: str, language: str = "sql") -> str:
@@ -48,13 +62,14 @@ def comment(inventory: Inventory, options: Mapping | None = None) -> str:
     baseline = shared.baseline_ids(options)
     if baseline is not None:  # new findings first
         findings = sorted(findings, key=lambda f: f.id in baseline)
+    rules = shared.rules_by_id(inventory)
     parts = [MARKER, _headline(inventory, baseline)]
     if not findings:
         parts.append("No findings: nothing in the scanned code is known to break on PostgreSQL.")
         return "\n\n".join(parts) + "\n"
     top, rest = findings[:TOP], findings[TOP:]
     parts.append(f"### Top {len(top)} finding{'s' if len(top) != 1 else ''}")
-    parts += [_finding(i, f, baseline, options) for i, f in enumerate(top, 1)]
+    parts += [_finding(i, f, rules.get(f.rule_id, {}), baseline, options) for i, f in enumerate(top, 1)]
     if rest:
         parts.append(_details(rest, baseline, options, LIMIT - sum(len(p) + 2 for p in parts)))
     parts.append(f"<sub>pgready {text(inventory.tool_version, 40)} · rule reference: "
@@ -80,7 +95,7 @@ def _headline(inv: Inventory, baseline) -> str:
     effort = (inv.effort or {}).get("project") or {}
     extra = []
     if effort:
-        extra.append(f"estimated effort **{effort.get('low_hours', 0):g}–{effort.get('high_hours', 0):g} h**")
+        extra.append(f"estimated effort **{effort.get('low_hours', 0):.1f}–{effort.get('high_hours', 0):.1f} h**")
     if total:
         extra.append(f"**{safe}** ({round(100 * safe / total)}%) safely auto-fixable with `pgready fix`")
     if inv.verdicts:
@@ -95,15 +110,15 @@ def _where(f: Finding, options) -> str:
     return text(f"{shared.report_path(f.location.path, options)}:{f.location.line}", 200)
 
 
-def _finding(i: int, f: Finding, baseline, options) -> str:
+def _finding(i: int, f: Finding, rule: Mapping, baseline, options) -> str:
     status = "" if baseline is None else (" · **new**" if f.id not in baseline else " · existing")
     lines = [f"**{i}. {_ICON[f.severity.value]} {f.severity.value} [{text(f.rule_id, 20)}]"
-             f"({shared.rule_url({'id': f.rule_id, 'slug': f.slug}, options)})** {text(f.slug, 60)} "
+             f"({shared.rule_url(rule or {'id': f.rule_id}, options)})** {text(f.slug, 60)} "
              f"· {_where(f, options)}{status}", "", text(f.message, 500)]
     if f.suggestion:
-        lines += ["", f"PostgreSQL: {text(f.suggestion, 500)}"]
+        lines += ["", f"PostgreSQL: {trusted(f.suggestion)}"]
     if f.rewrite:
-        lines += ["", f"Suggested rewrite (fix safety `{f.fix_safety.value}`):", "", fence(f.rewrite[:4000])]
+        lines += ["", f"Suggested rewrite ({_SAFETY[f.fix_safety.value]}):", "", fence(_clip(f.rewrite))]
     return "\n".join(lines)
 
 
