@@ -19,7 +19,7 @@ from test_report_html import XSS, xss_inventory
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "reports" / "test-artifacts"
-FIXTURES = ("slimy-admin-api", "python-bot-api")
+FIXTURES = ("slimy-admin-api", "python-bot-api", "django-shop", "next-prisma-app")
 VIEWPORT = {"width": 1280, "height": 800}
 
 
