@@ -47,6 +47,23 @@ def build_parser() -> argparse.ArgumentParser:
                       help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
     add_scan_options(scan)
     add_output_options(scan)
+    scan.add_argument("--baseline", metavar="FILE", type=Path,
+                      help="report only findings the baseline does not know (see `pgready baseline`); the "
+                           "number left out is said on stderr and in the JSON summary")
+    scan.add_argument("--diff", metavar="REV",
+                      help="report only findings on lines changed since git revision REV (working tree and "
+                           "untracked files included), e.g. --diff origin/main")
+
+    baseline = commands.add_parser(
+        "baseline", help="record today's findings, so that later scans report only new ones",
+        description="Scan and write every finding's stable fingerprint (rule, file, enclosing symbol and SQL; "
+                    "no line numbers, so moved code stays known) to FILE. `pgready scan --baseline FILE` then "
+                    "reports only findings that are not in it.",
+        epilog="Exit codes: 0 written, 2 usage or internal error.")
+    baseline.add_argument("paths", nargs="*", metavar="PATH", default=["."], help="what to scan (default: .)")
+    baseline.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path(".pgready-baseline.json"),
+                          help="where to write it (default: .pgready-baseline.json)")
+    add_scan_options(baseline)
 
     from auditor.cli_fix import add_commands
     from auditor.cli_report import add_command as add_report
@@ -125,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command == "baseline":
+            return _baseline(args)
         if args.command == "verify":
             from auditor.cli_verify import run as run_verify
 
@@ -180,10 +199,47 @@ def _scan(args) -> int:
         print(f"pgready: error: {error}", file=sys.stderr)
         return EXIT_ERROR
     inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
+    try:
+        inventory = narrow(inventory, args, root if root.is_dir() else Path.cwd())
+    except ValueError as error:
+        print(f"pgready: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
     from auditor.cli_report import options_from
 
     _write(inventory, args.format, args.output, options_from(args))
     return _exit_code(inventory, args.fail_on)
+
+
+def narrow(inventory, args, root: Path):
+    """Only findings on changed lines (--diff REV) and not in the baseline (--baseline FILE)."""
+    from dataclasses import replace
+
+    findings, baselined = list(inventory.findings), 0
+    if args.diff:
+        from auditor.diffscope import changed_lines, keep
+
+        findings = keep(findings, changed_lines(root, args.diff))
+    if args.baseline is not None:
+        from auditor.baseline import load, split
+
+        findings, known = split(findings, load(args.baseline))
+        baselined = len(known)
+        print(f"pgready: {baselined} finding(s) known to the baseline {args.baseline} left out", file=sys.stderr)
+    return replace(inventory, findings=tuple(findings), baselined=baselined)
+
+
+def _baseline(args) -> int:
+    from auditor.baseline import write
+
+    try:
+        root, files, rules = prepare(args)
+    except _UsageError as error:
+        print(f"pgready: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    inventory = run_scan(args, root, files, rules, show=True)
+    write(args.output, inventory.findings)
+    print(f"pgready: wrote {args.output} ({len(inventory.findings)} findings)", file=sys.stderr)
+    return EXIT_CLEAN
 
 
 def prepare(args):

@@ -164,10 +164,11 @@ class Verdict:
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """Something about one input that kept it from being analysed fully."""
+    """Something about one input that kept it from being analysed fully, or that the user should fix
+    in it (an unused suppression comment)."""
 
     path: str
-    kind: str  # syntax-error | binary | minified | encoding | too-large | symlink-loop | unreadable | internal
+    kind: str  # syntax-error | binary | minified | encoding | too-large | symlink-loop | unreadable | internal | unused-suppression
     message: str
     line: int | None = None
 
@@ -234,3 +235,5 @@ class Inventory:
     items: tuple[Item, ...] = ()  # routines, tables, models, services, dependencies (see Item)
     fixes: tuple[SiteFix, ...] = field(default=(), compare=False)  # for `pgready fix`; not serialised
     verdicts: tuple[Verdict, ...] = ()  # filled by `pgready verify` (auditor.verify), empty otherwise
+    suppressed: int = 0  # findings silenced by `pgready: ignore[...]` comments (auditor.suppress)
+    baselined: int = 0  # findings left out because the baseline knows them (scan --baseline)

@@ -243,7 +243,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     from auditor.fixes import check_sources, lower_findings
 
     fixes, refused = check_sources(state.fixes, {s.id: s for s in state.sites}, read)
-    findings = lower_findings(factory.finish(), refused)
+    findings, suppressed = _suppress(lower_findings(factory.finish(), refused), modules, state, rules)
     fired = {f.rule_id for f in findings}
     from auditor.link import Linker
 
@@ -268,7 +268,26 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         items=tuple(sorted((i for f in state.noncode.values() for i in f.items),
                            key=lambda i: (i.location.path, i.location.line, i.kind, i.name))),
         fixes=tuple(sorted(fixes, key=lambda f: (f.path, f.site_id))),
+        suppressed=suppressed,
     )
+
+
+def _suppress(findings, modules: dict, state: ScanState, rules) -> tuple[tuple, int]:
+    """Findings without those a `pgready: ignore[RULE] reason` comment silences; a comment that
+    silences nothing becomes a diagnostic, so stale suppressions do not pile up."""
+    from auditor import suppress
+
+    found = []
+    for path, facts in [*modules.items(), *state.noncode.items()]:
+        lines = getattr(facts, "lines", ()) or ()
+        if any("pgready:" in line for line in lines):
+            found += suppress.find(path, lines)
+    if not found:
+        return findings, 0
+    kept, silenced, unused = suppress.apply(findings, found, {r.id: r for r in rules})
+    state.diagnostics.extend(Diagnostic(u.path, "unused-suppression", f"pgready: ignore[{', '.join(u.rules)}] "
+                                        "silences no finding here; remove it", u.line) for u in unused)
+    return tuple(kept), len(silenced)
 
 
 def _effort(state, findings, routes, reached) -> dict:

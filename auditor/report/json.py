@@ -77,6 +77,8 @@ def summarize(inv: Inventory) -> dict:
         "by_fix_safety": by_fix,
         "by_rule": dict(sorted(by_rule.items())),
         "by_category": dict(sorted(by_category.items())),
+        "suppressed": inv.suppressed,
+        "baselined": inv.baselined,
     }
 
 
@@ -138,6 +140,7 @@ def from_dict(d: Mapping[str, Any]) -> Inventory:
         items=tuple(Item(i["kind"], i["name"], i["category"], _loc_in(i["location"]), i["size"], i["detail"])
                     for i in d["items"]),
         rules=tuple(dict(r) for r in d["rules"]),
+        suppressed=d["summary"].get("suppressed", 0), baselined=d["summary"].get("baselined", 0),
         effort=None if d["effort"] == _no_effort() else d["effort"],  # nothing estimated
         verdicts=tuple(Verdict(v["site_id"], v["verdict"], v["detail"], v["mysql_sql"], v["pg_sql"],
                                tuple(map(tuple, v["only_mysql"])), tuple(map(tuple, v["only_pg"])))
