@@ -43,8 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--format", choices=FORMATS, default="terminal", help=FORMAT_HELP)
     scan.add_argument("-o", "--output", metavar="FILE", type=Path,
                       help="write the report to FILE instead of standard output (parent folders are created)")
-    scan.add_argument("--fail-on", choices=FAIL_ON, default="error",
-                      help="lowest severity that makes the exit code 1 (default: error; never: always exit 0)")
+    scan.add_argument("--fail-on", choices=FAIL_ON,
+                      help="lowest severity that makes the exit code 1 (default: `fail-on` of the configuration, "
+                           "else error; never: always exit 0)")
     add_scan_options(scan)
     add_output_options(scan)
     scan.add_argument("--baseline", metavar="FILE", type=Path,
@@ -53,6 +54,14 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--diff", metavar="REV",
                       help="report only findings on lines changed since git revision REV (working tree and "
                            "untracked files included), e.g. --diff origin/main")
+
+    config = commands.add_parser(
+        "config", help="show the effective configuration and where each value comes from",
+        description="Read [tool.pgready] in pyproject.toml and .pgready.toml (from PATH up to the git root; "
+                    ".pgready.toml wins) and print every key, its value and its source. Keys: include, exclude, "
+                    "select, ignore, fail-on, target, per-file-ignores, schema, baseline.",
+        epilog="Exit codes: 0 shown, 2 a configuration error (one line: file, key, what is wrong).")
+    config.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project (default: .)")
 
     baseline = commands.add_parser(
         "baseline", help="record today's findings, so that later scans report only new ones",
@@ -144,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
             return _rules(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "config":
+            return _config(args)
         if args.command == "verify":
             from auditor.cli_verify import run as run_verify
 
@@ -214,7 +225,13 @@ def narrow(inventory, args, root: Path):
     """Only findings on changed lines (--diff REV) and not in the baseline (--baseline FILE)."""
     from dataclasses import replace
 
+    from auditor import config as cfg
+
     findings, baselined = list(inventory.findings), 0
+    conf = getattr(args, "config", None)
+    if conf is not None and (conf.values["include"] or conf.values["exclude"] or conf.values["per-file-ignores"]):
+        findings = [f for f in findings if cfg.included(conf, f.location.path)
+                    and not cfg.rule_ignored(conf, f.location.path, f.rule_id, f.slug, f.category)]
     if args.diff:
         from auditor.diffscope import changed_lines, keep
 
@@ -226,6 +243,17 @@ def narrow(inventory, args, root: Path):
         baselined = len(known)
         print(f"pgready: {baselined} finding(s) known to the baseline {args.baseline} left out", file=sys.stderr)
     return replace(inventory, findings=tuple(findings), baselined=baselined)
+
+
+def _config(args) -> int:
+    from auditor import config as cfg
+
+    try:
+        sys.stdout.write(cfg.describe(cfg.load(Path(args.path))) + "\n")
+    except cfg.ConfigError as error:
+        print(f"pgready: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    return EXIT_CLEAN
 
 
 def _baseline(args) -> int:
@@ -243,17 +271,33 @@ def _baseline(args) -> int:
 
 
 def prepare(args):
-    """(root, files, rules) from the options `scan` and `fix` share; _UsageError when they are wrong."""
+    """(root, files, rules) from the options `scan`, `fix` and `baseline` share, with the project's
+    configuration ([tool.pgready] / .pgready.toml) under the command line; _UsageError when wrong."""
+    from auditor import config as cfg
+
     root, files = _targets(args.paths)
+    base = root if root.is_dir() else Path.cwd()
+    overrides = {"select": args.select, "ignore": args.ignore, "fail_on": getattr(args, "fail_on", None),
+                 "target": args.target, "schema": args.schema}
+    try:
+        args.config = cfg.load(base, overrides)
+    except cfg.ConfigError as error:
+        raise _UsageError(str(error)) from None
+    values = args.config.values
+    args.target, args.fail_on = values["target"], values["fail-on"]
+    args.schema = Path(values["schema"]) if values["schema"] else None
+    if getattr(args, "baseline", "absent") is None and values["baseline"] and Path(values["baseline"]).is_file():
+        args.baseline = Path(values["baseline"])
     if args.schema is not None and not args.schema.is_file():
         raise _UsageError(f"no such schema dump: {args.schema}")
     from auditor.catalog import load_rules, select_rules
 
-    tokens = lambda values: tuple(t.strip() for v in values for t in v.split(",") if t.strip())  # noqa: E731
     try:
-        return root, files, select_rules(load_rules(), tokens(args.select), tokens(args.ignore))
+        rules = select_rules(load_rules(), tuple(values["select"]), tuple(values["ignore"]))
+        cfg.check_rules(args.config, load_rules())
     except ValueError as error:
         raise _UsageError(str(error)) from None
+    return root, files, rules
 
 
 def run_scan(args, root, files, rules, show: bool):
