@@ -149,7 +149,7 @@ def test_summary_counts() -> None:
         "by_severity": {"error": 1, "warning": 1, "info": 0},
         "by_fix_safety": {"safe": 0, "review": 1, "manual": 1},
         "by_rule": {"DR001": 1, "FN014": 1},
-        "by_category": {"driver": 1, "function": 1},
+        "by_category": {"driver": 1, "function": 1}, "suppressed": 0, "baselined": 0,
     }
 
 
