@@ -14,6 +14,7 @@ class SiteBuilder:
 
         self.project, self.rules, self.factory, self.state = project, rules, factory, state
         self.rewriter = SiteRewriter(rules, schema)
+        self.analysed: dict[tuple[str, str, str | None], object] = {}  # the same SQL text is classified once
         self.target = target  # None: the default driver of each language (node-postgres, psycopg)
         self.consumed: set[tuple[str, int]] = set()  # (path, literal id) that reached a sink
         self.upserts: set[tuple[str, int]] = set()  # (path, fid) of functions that send ON DUPLICATE KEY UPDATE
@@ -44,15 +45,12 @@ class SiteBuilder:
 
     def add_site(self, path, line, col, callee, kind, flat: Flat, confidence, fid, placeholders,
                  require_parse: bool = False, language: str | None = None) -> Site | None:
-        from auditor.classify import analyze_sql
-
         has_text = any(isinstance(p, Piece) and p.kind == "lit" and p.text.strip() for p in flat.pieces)
         attempts = ("mixed", "identifier", "fragment") if flat.dynamic else ("mixed",)
         rendered = analysis = None
         for mode in attempts if has_text else ("fragment",):
             candidate = render(flat, path, mode, at=(line, col))
-            result = analyze_sql(candidate.sql, self.rules, placeholders=placeholders,
-                                 target=self.client(path, callee)) if has_text else None
+            result = self._analyse(candidate.sql, placeholders, self.client(path, callee)) if has_text else None
             if rendered is None or (result is not None and result.parse_error is None):
                 rendered, analysis = candidate, result
             if result is None or result.parse_error is None:
@@ -89,6 +87,14 @@ class SiteBuilder:
                 if match.rule.slug == "on-duplicate-key-update":
                     self.upserts.add((path, fid))
         return site
+
+    def _analyse(self, sql: str, placeholders: str, target: str | None):
+        from auditor.classify import analyze_sql
+
+        key = (sql, placeholders, target)
+        if key not in self.analysed:
+            self.analysed[key] = analyze_sql(sql, self.rules, placeholders=placeholders, target=target)
+        return self.analysed[key]
 
     def client(self, path: str, callee: str) -> str | None:
         """The PostgreSQL client this site's SQL will go through (see placeholders.DEFAULT_TARGET)."""
