@@ -22,8 +22,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pgready",
         description="Find what in a MySQL/MariaDB application will break on PostgreSQL: which lines send SQL, "
-                    "what that SQL is, which parts are MySQL-only, and which transactions exist. "
-                    "Reads code only; never runs it.",
+                    "what that SQL is, which parts are MySQL-only, and which transactions exist; rewrite what can be "
+                    "rewritten safely (fix) and replay SQL on real servers (verify). Never runs the audited code.",
         epilog="Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or internal error.",
     )
     parser.add_argument("--version", action="version", version=f"pgready {__version__}")
@@ -55,24 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                       help="report only findings on lines changed since git revision REV (working tree and "
                            "untracked files included), e.g. --diff origin/main")
 
-    config = commands.add_parser(
-        "config", help="show the effective configuration and where each value comes from",
-        description="Read [tool.pgready] in pyproject.toml and .pgready.toml (from PATH up to the git root; "
-                    ".pgready.toml wins) and print every key, its value and its source. Keys: include, exclude, "
-                    "select, ignore, fail-on, target, per-file-ignores, schema, baseline.",
-        epilog="Exit codes: 0 shown, 2 a configuration error (one line: file, key, what is wrong).")
-    config.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project (default: .)")
+    from auditor.cli_project import add_commands as add_project_commands
 
-    baseline = commands.add_parser(
-        "baseline", help="record today's findings, so that later scans report only new ones",
-        description="Scan and write every finding's stable fingerprint (rule, file, enclosing symbol and SQL; "
-                    "no line numbers, so moved code stays known) to FILE. `pgready scan --baseline FILE` then "
-                    "reports only findings that are not in it.",
-        epilog="Exit codes: 0 written, 2 usage or internal error.")
-    baseline.add_argument("paths", nargs="*", metavar="PATH", default=["."], help="what to scan (default: .)")
-    baseline.add_argument("-o", "--output", metavar="FILE", type=Path, default=Path(".pgready-baseline.json"),
-                          help="where to write it (default: .pgready-baseline.json)")
-    add_scan_options(baseline)
+    add_project_commands(commands, add_scan_options)
 
     from auditor.cli_fix import add_commands
     from auditor.cli_report import add_command as add_report
@@ -151,10 +136,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
-        if args.command == "baseline":
-            return _baseline(args)
-        if args.command == "config":
-            return _config(args)
+        if args.command in ("baseline", "config"):
+            from auditor.cli_project import run as run_project
+
+            return run_project(args)
         if args.command == "verify":
             from auditor.cli_verify import run as run_verify
 
@@ -211,6 +196,8 @@ def _scan(args) -> int:
         return EXIT_ERROR
     inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
     try:
+        from auditor.cli_project import narrow
+
         inventory = narrow(inventory, args, root if root.is_dir() else Path.cwd())
     except ValueError as error:
         print(f"pgready: error: {error}", file=sys.stderr)
@@ -219,55 +206,6 @@ def _scan(args) -> int:
 
     _write(inventory, args.format, args.output, options_from(args))
     return _exit_code(inventory, args.fail_on)
-
-
-def narrow(inventory, args, root: Path):
-    """Only findings on changed lines (--diff REV) and not in the baseline (--baseline FILE)."""
-    from dataclasses import replace
-
-    from auditor import config as cfg
-
-    findings, baselined = list(inventory.findings), 0
-    conf = getattr(args, "config", None)
-    if conf is not None and (conf.values["include"] or conf.values["exclude"] or conf.values["per-file-ignores"]):
-        findings = [f for f in findings if cfg.included(conf, f.location.path)
-                    and not cfg.rule_ignored(conf, f.location.path, f.rule_id, f.slug, f.category)]
-    if args.diff:
-        from auditor.diffscope import changed_lines, keep
-
-        findings = keep(findings, changed_lines(root, args.diff))
-    if args.baseline is not None:
-        from auditor.baseline import load, split
-
-        findings, known = split(findings, load(args.baseline))
-        baselined = len(known)
-        print(f"pgready: {baselined} finding(s) known to the baseline {args.baseline} left out", file=sys.stderr)
-    return replace(inventory, findings=tuple(findings), baselined=baselined)
-
-
-def _config(args) -> int:
-    from auditor import config as cfg
-
-    try:
-        sys.stdout.write(cfg.describe(cfg.load(Path(args.path))) + "\n")
-    except cfg.ConfigError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    return EXIT_CLEAN
-
-
-def _baseline(args) -> int:
-    from auditor.baseline import write
-
-    try:
-        root, files, rules = prepare(args)
-    except _UsageError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    inventory = run_scan(args, root, files, rules, show=True)
-    write(args.output, inventory.findings)
-    print(f"pgready: wrote {args.output} ({len(inventory.findings)} findings)", file=sys.stderr)
-    return EXIT_CLEAN
 
 
 def prepare(args):
