@@ -188,20 +188,24 @@ class _UsageError(Exception):
     pass
 
 
+def fail(message) -> int:
+    """Every command's one-line error: `pgready: error: ...` on stderr, exit code 2."""
+    print(f"pgready: error: {message}", file=sys.stderr)
+    return EXIT_ERROR
+
+
 def _scan(args) -> int:
     try:
         root, files, rules = prepare(args)
     except _UsageError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
     try:
         from auditor.cli_project import narrow
 
         inventory = narrow(inventory, args, root if root.is_dir() else Path.cwd())
     except ValueError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     from auditor.cli_report import options_from
 
     _write(inventory, args.format, args.output, options_from(args))

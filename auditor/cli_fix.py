@@ -8,6 +8,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from auditor.cli import fail
 from auditor.model import FixSafety
 
 FIX_EPILOG = ("Exit codes: without --write, 0 nothing to fix, 1 the diff above is what --write would do; "
@@ -72,16 +73,16 @@ def _rewrite(args) -> int:
     texts = list(args.sql)
     if args.file is not None:
         if str(args.file) != "-" and not args.file.is_file():
-            return _usage(f"no such file: {args.file}")
+            return fail(f"no such file: {args.file}")
         texts.append(sys.stdin.read() if str(args.file) == "-" else args.file.read_text(encoding="utf-8"))
     if not texts:
         if sys.stdin.isatty():
-            return _usage("give MySQL statements as arguments, with --file, or on standard input")
+            return fail("give MySQL statements as arguments, with --file, or on standard input")
         texts.append(sys.stdin.read())
     schema = None
     if args.schema is not None:
         if not args.schema.is_file():
-            return _usage(f"no such schema file: {args.schema}")
+            return fail(f"no such schema file: {args.schema}")
         from auditor.rewrite.schema import SchemaInfo
 
         schema = SchemaInfo.from_sql(args.schema.read_text(encoding="utf-8", errors="replace"))
@@ -115,7 +116,7 @@ def _fix(args) -> int:
     try:
         root, files, rules = prepare(args)
     except _UsageError as error:
-        return _usage(str(error))
+        return fail(str(error))
     inventory = run_scan(args, root, files, rules, show=True)
     if args.only_verified:
         inventory = _keep_verified(inventory, root, args)
@@ -149,7 +150,7 @@ def _keep_verified(inventory, root, args):
     try:
         inventory, _ = verified(inventory, root if root.is_dir() else root.parent, args)
     except VerifyError as error:
-        _usage(str(error))
+        fail(str(error))
         return None
     proven = {v.site_id for v in inventory.verdicts if v.verdict == "equivalent"}
     dropped = [f for f in inventory.fixes if f.site_id not in proven]
@@ -183,7 +184,3 @@ def _top_reasons(out, findings, limit: int = 8) -> None:
     for reason, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]:
         out.write(f"  {n:>4}  {reason[:160]}\n")
 
-
-def _usage(message: str) -> int:
-    print(f"pgready: error: {message}", file=sys.stderr)
-    return 2

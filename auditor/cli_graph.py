@@ -5,15 +5,14 @@ import json
 import sys
 from pathlib import Path
 
-EXIT_CLEAN, EXIT_ERROR = 0, 2
+from auditor.cli import EXIT_CLEAN, fail
 
 
 def run(args) -> int:
     try:
         inventory = _inventory(args)
     except (ValueError, OSError) as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     out = open(args.output, "w", encoding="utf-8", newline="\n") if args.output else sys.stdout
     try:
         return _graph(inventory, args, out) if args.command == "graph" else _impact(inventory, args, out)
@@ -53,8 +52,7 @@ def _impact(inventory, args, out) -> int:
         else:
             answer = {"finding": args.finding, "routes": graph.finding_routes(inventory, args.finding)}
     except ValueError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     if args.format == "json":
         out.write(json.dumps(answer, indent=2, ensure_ascii=False) + "\n")
     else:

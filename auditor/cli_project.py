@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-EXIT_CLEAN, EXIT_ERROR = 0, 2
+from auditor.cli import EXIT_CLEAN, fail
 
 
 def add_commands(commands, add_scan_options) -> None:
@@ -63,8 +63,7 @@ def _config(args) -> int:
     try:
         sys.stdout.write(cfg.describe(cfg.load(Path(args.path))) + "\n")
     except cfg.ConfigError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     return EXIT_CLEAN
 
 
@@ -75,8 +74,7 @@ def _baseline(args) -> int:
     try:
         root, files, rules = prepare(args)
     except _UsageError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     inventory = run_scan(args, root, files, rules, show=True)
     write(args.output, inventory.findings)
     print(f"pgready: wrote {args.output} ({len(inventory.findings)} findings)", file=sys.stderr)

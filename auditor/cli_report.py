@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditor.cli import EXIT_CLEAN, EXIT_ERROR, FAIL_ON, FORMATS, _exit_code
+from auditor.cli import EXIT_CLEAN, FAIL_ON, FORMATS, _exit_code, fail
 
 FORMAT_HELP = ("terminal (default), json (the versioned inventory), html (one self-contained page for "
                "leads), sarif (2.1.0, for code scanning), rdjson (reviewdog), github (workflow-command "
@@ -86,11 +86,9 @@ def run(args) -> int:
         if args.baseline is not None:
             args.baseline_ids = sorted({f.id for f in _load(args.baseline, "baseline inventory").findings})
     except ValueError as error:
-        print(f"pgready: error: {error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(error)
     try:
         write(inventory, args.format, args.output, options_from(args))
     except OSError as error:
-        print(f"pgready: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
-        return EXIT_ERROR
+        return fail(f"cannot write {args.output}: {error.strerror or error}")
     return _exit_code(inventory, args.fail_on) if args.fail_on != "never" else EXIT_CLEAN

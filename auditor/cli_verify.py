@@ -5,6 +5,8 @@ import os
 import sys
 from pathlib import Path
 
+from auditor.cli import fail
+
 EPILOG = ("Exit codes: 0 no site differs or fails on PostgreSQL, 1 some do (or fail on MySQL), 2 usage "
           "error, or a server that cannot be used (with a one-line reason).")
 
@@ -54,16 +56,16 @@ def run(args) -> int:
 
     root = Path(args.path)
     if not root.is_dir():
-        return _usage(f"not a directory: {root}")
+        return fail(f"not a directory: {root}")
     for option in ("schema", "data"):
         given = getattr(args, option)
         if given is not None and not given.is_file():
-            return _usage(f"no such file: {given}")
+            return fail(f"no such file: {given}")
     inventory = scan(root, target=args.target)
     try:
         inventory, report = verified(inventory, root, args)
     except VerifyError as error:
-        return _usage(str(error))
+        return fail(str(error))
     for problem in report.problems[:20]:
         print(f"pgready: verify: {problem}", file=sys.stderr)
     if args.format == "terminal" and args.output is None:
@@ -90,7 +92,3 @@ def verified(inventory, root: Path, args):
             return verify(inventory, root, progress=progress, **options)
     return verify(inventory, root, **options)
 
-
-def _usage(message: str) -> int:
-    print(f"pgready: error: {message}", file=sys.stderr)
-    return 2

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 
-from auditor.model import Finding, FixSafety, Location, Site
+from auditor.model import Finding, Location, Site
 from auditor.redact import redact
 
 
@@ -56,8 +56,6 @@ class FindingFactory:
             earned_safety, reasons = earned(site, st)
             fix = min(fix, earned_safety, key=lambda s: s.rank)
             text = display(st.sql, site).strip() if st.changed else ""
-        elif site.dynamic and fix.rank > FixSafety.REVIEW.rank:
-            fix = FixSafety.REVIEW
         message = rule.message + (f" ({match.detail})" if match.detail else "")
         self._add(rule, Location(where or site.path, line, col, end_line, end_col), message, match.evidence, site.confidence,
                   fix, site.id, site.line, (site.function, site.id), site.function, site.dynamic,

@@ -132,11 +132,8 @@ def _schema_info(state: ScanState):
     """Keys of the project's tables (CREATE TABLE in .sql files, Prisma models): ON CONFLICT targets."""
     from auditor.rewrite.schema import SchemaInfo
 
-    from auditor.verify.schema import creates_table
-
-    ddl = ";\n".join(st.sql for facts in state.noncode.values() for st in getattr(facts, "statements", ())
-                     if creates_table(st.sql))
-    info = SchemaInfo.from_sql(ddl) if ddl else SchemaInfo({})
+    info = SchemaInfo.from_statements(st.sql for facts in state.noncode.values()
+                                      for st in getattr(facts, "statements", ()))
     for text in state.prisma_texts.values():
         info = info.merge(SchemaInfo.from_prisma(text))
     return info

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Iterable, Mapping, Sequence
 
 from auditor.model import Finding
@@ -43,19 +42,6 @@ def find(path: str, lines: Sequence[str]) -> list[Suppression]:
             if rules:
                 trailing = bool(text[:match.start()].strip())
                 found.append(Suppression(path, number, rules, _reason(match.group(2)), trailing))
-    return found
-
-
-def find_in_files(root: Path, paths: Iterable[str]) -> list[Suppression]:
-    """Suppressions of the given files (relative to `root`); unreadable files have none."""
-    found = []
-    for rel in sorted(set(paths)):
-        try:
-            text = (Path(root) / rel).read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
-        if "pgready" in text:
-            found.extend(find(rel, text.splitlines()))
     return found
 
 

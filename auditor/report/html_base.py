@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import json
 import posixpath
 import re
 from typing import Iterable, Sequence
@@ -19,12 +18,6 @@ SAFETIES = ("safe", "review", "manual")
 def esc(text: object) -> str:
     """Text (anything) as HTML text or attribute value: `& < > " '` escaped."""
     return html.escape("" if text is None else str(text), quote=True)
-
-
-def script_json(data: object) -> str:
-    """JSON safe inside <script>: `</` and `<!--` cannot close or comment the element."""
-    text = json.dumps(data, sort_keys=True, ensure_ascii=True, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def val(x) -> str:

@@ -136,5 +136,5 @@ def _details(rest: list[Finding], baseline, options, budget: int) -> str:
             break
         rows.append(row)
         used += len(row) + 1
-    tail = [f"", f"{left} more not shown (see the SARIF or HTML report)."] if left else []
+    tail = ["", f"{left} more not shown (see the SARIF or HTML report)."] if left else []
     return "\n".join(head + rows + tail + ["", "</details>"])

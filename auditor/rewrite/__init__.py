@@ -71,7 +71,7 @@ def rewrite_sql(sql: str, rules: Sequence | None = None, *, placeholders: str = 
     mode = mode_of(placeholders)
     if matches is None:
         matches = analyze_sql(sql, rules, placeholders=mode, target=target).matches
-    stmts = [s for s in split_and_parse(sql, mode) if s.tokens] or []
+    stmts = [s for s in split_and_parse(sql, mode) if s.tokens]
 
     def again(text: str, mode_again: str) -> str:
         return rewrite_sql(text, rules, placeholders=mode_again, target=target, schema=schema, prove=False).sql

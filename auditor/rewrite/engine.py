@@ -15,7 +15,6 @@ from sqlglot.errors import ErrorLevel
 from sqlglot.dialects.postgres import Postgres
 from sqlglot.tokens import Token, TokenType
 
-from auditor.catalog import Rule
 from auditor.checks.base import Statement
 from auditor.classify import SqlMatch, parse_tokens
 from auditor.rewrite import identifiers, params
@@ -221,7 +220,3 @@ def hole_markers(text: str) -> list[str]:
     fragments = _FRAGMENT.findall(text)
     values = _VALUE_HOLE.findall(_FRAGMENT.sub(" ", text))
     return sorted(fragments) + sorted(values)
-
-
-def rule_of(matches: Sequence[SqlMatch]) -> dict[str, Rule]:
-    return {m.rule.id: m.rule for m in matches}

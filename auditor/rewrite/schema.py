@@ -7,9 +7,12 @@ ones schema drift uses (`auditor.drift`), so one parser reads each format in the
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 Keys = tuple[tuple[str, ...], ...]
+
+_KEY_DDL = re.compile(r"\s*(?:CREATE\s+(?:TEMPORARY\s+)?TABLE|ALTER\s+TABLE|CREATE\s+(?:UNIQUE\s+)?INDEX)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -23,15 +26,19 @@ class SchemaInfo:
         name = table.strip().strip('`"').split(".")[-1].strip('`"').lower()
         return self.keys.get(name, ())
 
-    def knows(self, table: str) -> bool:
-        return bool(self.conflict_targets(table))
-
     @classmethod
     def from_sql(cls, text: str) -> "SchemaInfo":
         """CREATE TABLE / ALTER TABLE ... ADD UNIQUE / CREATE UNIQUE INDEX (MySQL DDL, mysqldump)."""
         from auditor.drift import dump_schema, split_sql
 
         return cls._of(dump_schema(split_sql(text)))
+
+    @classmethod
+    def from_statements(cls, statements) -> "SchemaInfo":
+        """The keys the statements of a script declare: its table DDL only (CREATE TABLE, ALTER
+        TABLE, CREATE INDEX); routines, triggers and DELIMITER lines would stop the DDL reader."""
+        ddl = [s for s in statements if _KEY_DDL.match(s)]
+        return cls.from_sql(";\n".join(ddl)) if ddl else cls({})
 
     @classmethod
     def from_prisma(cls, text: str) -> "SchemaInfo":

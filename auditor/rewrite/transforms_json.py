@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlglot import exp
 
-from auditor.rewrite.transforms import Note, note
+from auditor.rewrite.transforms import note
 from auditor.rewrite.transforms_expr import arg, fn
 
 WILDCARD = "a MySQL JSON path with wildcards has no PostgreSQL text-array form: use jsonb_path_query by hand"

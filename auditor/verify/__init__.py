@@ -44,6 +44,9 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
         report.scratch = scratch.name
         loaded = ddl.load(scratch, schema_sql, data)
         report.problems += loaded.problems
+        if loaded.skipped_rows:
+            report.problems.append(f"schema: {loaded.skipped_rows} INSERT statement(s) in the schema files left out; "
+                                   "the generated edge-case rows are used (pass --data to use rows of your own)")
         if not loaded.mysql_tables:
             first = loaded.problems[0] if loaded.problems else "no CREATE TABLE statement ran"
             raise VerifyError(f"the schema did not load on MySQL/MariaDB ({first})")
@@ -55,7 +58,7 @@ def verify(inventory: Inventory, root: Path, *, mysql_url: str, pg_url: str, sch
         report.rows = dict(getattr(filled, "rows", {}) or {})
         report.problems += [f"data: {p}" for p in getattr(filled, "problems", [])]
         missing = {t: "it did not load on PostgreSQL" for t in loaded.mysql_tables - loaded.pg_tables}
-        info = SchemaInfo.from_sql(";\n".join(s for _, texts in schema_sql for s in texts if ddl.creates_table(s)))
+        info = SchemaInfo.from_statements(s for _, texts in schema_sql for s in texts)
         chooser = Chooser(scratch.mysql, tables)
         verdicts = []
         for index, site in enumerate(inventory.sites, 1):

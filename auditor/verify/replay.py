@@ -45,11 +45,11 @@ def replay(scratch, site: Site, pg_sql: str, chooser: Chooser, missing: dict[str
     mysql_sql = _fill_mysql(scratch.mysql, site.sql, site.placeholders, values)
     pg_text = _fill_pg(scratch.pg, pg_sql, site.placeholders, values)
     ordered = bool(re.search(r"\bORDER\s+BY\b", site.sql, re.I)) and site.statement == "select"
-    reads = [t for t in (site.writes or site.tables)] if site.statement != "select" else []
-    mine, error = _run(scratch.mysql, mysql_sql, reads, _mysql_exec)
+    reads = list(site.writes or site.tables) if site.statement != "select" else []
+    mine, error = _run(scratch.mysql, mysql_sql, reads, _mysql_exec, "`")
     if error:
         return verdict("mysql-error", error, mysql_sql=mysql_sql, pg_sql=pg_text)
-    theirs, error = _run(scratch.pg, pg_text, reads, _pg_exec)
+    theirs, error = _run(scratch.pg, pg_text, reads, _pg_exec, '"')
     if error:
         return verdict("pg-error", error, mysql_sql=mysql_sql, pg_sql=pg_text)
     result = compare(mine, theirs, ordered)
@@ -57,12 +57,12 @@ def replay(scratch, site: Site, pg_sql: str, chooser: Chooser, missing: dict[str
                    pg_sql=pg_text, only_mysql=result.only_mysql, only_pg=result.only_pg)
 
 
-def _run(conn, sql: str, reads: list[str], execute) -> tuple[list, str]:
+def _run(conn, sql: str, reads: list[str], execute, quote: str) -> tuple[list, str]:
     """Rows of `sql` (for a write: the rows of the tables it touched), always rolled back."""
     try:
         rows = execute(conn, sql, fetch=not reads)
         for table in reads:
-            rows = rows + [(table, *row) for row in execute(conn, f"SELECT * FROM {_quote(conn, table)}", fetch=True)]
+            rows = rows + [(table, *row) for row in execute(conn, f"SELECT * FROM {quote}{table}{quote}", fetch=True)]
         return rows, ""
     except Exception as exc:  # noqa: BLE001 - the server's message is the verdict
         return [], (str(exc).strip().splitlines() or [type(exc).__name__])[0][:400]
@@ -82,10 +82,6 @@ def _mysql_exec(conn, sql: str, fetch: bool) -> list:
 def _pg_exec(conn, sql: str, fetch: bool) -> list:
     cur = conn.execute(sql, prepare=False)
     return list(cur.fetchall()) if fetch and cur.description else []
-
-
-def _quote(conn, table: str) -> str:
-    return f"`{table}`" if hasattr(conn, "escape") else f'"{table}"'
 
 
 def _fill_mysql(conn, sql: str, mode: str, values: dict) -> str:

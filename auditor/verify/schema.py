@@ -12,7 +12,7 @@ from pathlib import Path
 
 _CREATE_TABLE = re.compile(r"^\s*CREATE\s+(?:TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?[`\"]?(\w+)", re.I)
 _PG_WORTHY = re.compile(r"^\s*(?:CREATE|ALTER|DROP\s+(?:TABLE|INDEX|VIEW))\b", re.I)
-_SKIP = re.compile(r"^\s*(?:DELIMITER|LOCK\s+TABLES|UNLOCK\s+TABLES|USE\s|/\*!)", re.I)
+_SKIP = re.compile(r"^\s*(?:DELIMITER|LOCK\s+TABLES|UNLOCK\s+TABLES|USE\s)", re.I)
 _DATA = re.compile(r"^\s*(?:INSERT|REPLACE)\b", re.I)
 _DEFINER = re.compile(r"\bDEFINER\s*=\s*(?:CURRENT_USER(?:\s*\(\s*\))?|(?:`[^`]*`|'[^']*'|[\w.%-]+)\s*@\s*(?:`[^`]*`|'[^']*'|[\w.%-]+))\s*", re.I)
 _MYSQL8_COLLATION = re.compile(r"\b(utf8mb4)_0900_\w+", re.I)
@@ -85,7 +85,7 @@ def load(scratch, schema: list[tuple[str, list[str]]], data: Path | None = None)
     for where, texts in [*schema, *([(str(data), statements(data))] if data is not None else [])]:
         given = data is not None and where == str(data)
         for sql in texts:
-            if _SKIP.match(sql) and not sql.lstrip().startswith("/*!"):
+            if _SKIP.match(sql):
                 continue
             if _DATA.match(sql) and not given:
                 report.skipped_rows += 1
