@@ -125,6 +125,25 @@ def add_scan_options(sub) -> None:
                           "e.g. --select functions,SYN003")
     sub.add_argument("--ignore", metavar="RULES", action="append", default=[],
                      help="never these rules: ids, slugs or categories (wins over --select)")
+    sub.add_argument("-j", "--jobs", type=_positive, metavar="N",
+                     help="worker processes for parsing files (default: `jobs` of the configuration, else all "
+                          "cores; small scans always run in one process)")
+    sub.add_argument("--no-cache", action="store_true",
+                     help="neither read nor write the cache (every file is analysed again)")
+    sub.add_argument("--cache-dir", metavar="DIR", type=Path,
+                     help="where results are cached: per file (by content digest), per SQL text and per scan "
+                          "(default: `cache-dir` of the configuration, else $PGREADY_CACHE_DIR, else "
+                          "~/.cache/pgready); a re-scan of unchanged files reuses them")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of processes, at least 1, not {text!r}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -220,7 +239,7 @@ def prepare(args):
     root, files = _targets(args.paths)
     base = root if root.is_dir() else Path.cwd()
     overrides = {"select": args.select, "ignore": args.ignore, "fail_on": getattr(args, "fail_on", None),
-                 "target": args.target, "schema": args.schema}
+                 "target": args.target, "schema": args.schema, "cache_dir": args.cache_dir, "jobs": args.jobs}
     try:
         args.config = cfg.load(base, overrides)
     except cfg.ConfigError as error:
@@ -232,13 +251,20 @@ def prepare(args):
         args.baseline = Path(values["baseline"])
     if args.schema is not None and not args.schema.is_file():
         raise _UsageError(f"no such schema dump: {args.schema}")
-    from auditor.catalog import load_rules, select_rules
+    from auditor.cache import Cache, default_dir, load_catalogue
+    from auditor.catalog import select_rules
+    from auditor.fileparse import default_jobs
 
+    args.jobs = values["jobs"] or default_jobs()
+    args.cache = None if args.no_cache else Cache(Path(values["cache-dir"] or default_dir()))
+    catalogue = load_catalogue(args.cache)
     try:
-        rules = select_rules(load_rules(), tuple(values["select"]), tuple(values["ignore"]))
-        cfg.check_rules(args.config, load_rules())
+        rules = select_rules(catalogue, tuple(values["select"]), tuple(values["ignore"]))
+        cfg.check_rules(args.config, catalogue)
     except ValueError as error:
         raise _UsageError(str(error)) from None
+    if args.cache is not None:
+        args.cache.rules = {r.id: r for r in catalogue}
     return root, files, rules
 
 
@@ -246,12 +272,17 @@ def run_scan(args, root, files, rules, show: bool):
     """The scan, with a progress bar on a terminal unless --no-progress."""
     from auditor.pipeline import scan
 
-    if show and not args.no_progress and sys.stderr.isatty():
-        from auditor.progress import terminal_progress
+    options = dict(rules=rules, target=args.target, schema=args.schema, cache=args.cache, jobs=args.jobs)
+    try:
+        if show and not args.no_progress and sys.stderr.isatty():
+            from auditor.progress import terminal_progress
 
-        with terminal_progress() as progress:
-            return scan(root, files, rules=rules, target=args.target, progress=progress, schema=args.schema)
-    return scan(root, files, rules=rules, target=args.target, schema=args.schema)
+            with terminal_progress() as progress:
+                return scan(root, files, progress=progress, **options)
+        return scan(root, files, **options)
+    finally:
+        if args.cache is not None:
+            args.cache.close()
 
 
 def _write(inventory, fmt: str, output: Path | None, options: dict | None = None) -> None:

@@ -35,9 +35,12 @@ KEYS = {
     "per-file-ignores": "table: glob -> list of rule ids, slugs or categories ignored in matching files",
     "schema": "path of a MySQL DDL dump (relative to the file that sets it)",
     "baseline": "path of a baseline file (relative to the file that sets it)",
+    "cache-dir": "folder of the result cache (relative to the file that sets it; default $PGREADY_CACHE_DIR, "
+                 "else ~/.cache/pgready)",
+    "jobs": "worker processes for the per-file pass (default: all cores)",
 }
 DEFAULTS = {"include": [], "exclude": [], "select": [], "ignore": [], "fail-on": "error", "target": None,
-            "per-file-ignores": {}, "schema": None, "baseline": None}
+            "per-file-ignores": {}, "schema": None, "baseline": None, "cache-dir": None, "jobs": None}
 PYPROJECT, DOTFILE = "pyproject.toml [tool.pgready]", ".pgready.toml"
 DEFAULT, COMMAND_LINE = "default", "command line"
 _LISTS = ("include", "exclude", "select", "ignore")
@@ -144,6 +147,10 @@ def _check(key: str, value, where: str, base: Path):
         if not isinstance(value, dict):
             raise fail('must be a table of glob = ["RULE", ...], e.g. "tests/**" = ["SYN001"]')
         return {str(g): _strings(v, lambda p, g=g: fail(f"{g!r}: {p}"), split=True) for g, v in value.items()}
+    if key == "jobs":
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise fail(f"must be a whole number of processes, at least 1, not {json.dumps(value, default=repr)}")
+        return value
     if isinstance(value, os.PathLike):
         value = os.fspath(value)
     if not isinstance(value, str) or not value.strip():
@@ -153,7 +160,7 @@ def _check(key: str, value, where: str, base: Path):
         if value not in choices:
             raise fail(f"{value!r} is not one of {', '.join(choices)}")
         return value
-    return str(base / value) if where != COMMAND_LINE else value  # schema, baseline
+    return str(base / value) if where != COMMAND_LINE else value  # schema, baseline, cache-dir
 
 
 def _strings(value, fail, split: bool) -> list[str]:

@@ -23,9 +23,11 @@ class SiteRewriter:
     """Rewrites each distinct SQL text once (projects send the same query from several places),
     with the project's schema for ON CONFLICT targets."""
 
-    def __init__(self, rules, schema=None):
+    def __init__(self, rules, schema=None, cache=None):
+        from auditor.cache import Memo
+
         self.rules, self.schema = rules, schema
-        self.done: dict[tuple[str, str, str | None], object] = {}
+        self.done = Memo("rewrite", cache, tuple(r.id for r in rules), repr(schema))
 
     def rewrite(self, sql: str, placeholders: str, target: str | None, matches=None):
         """The Rewrite of `sql`, or None when every rule that fired is manual (nothing to rewrite)."""
@@ -33,11 +35,9 @@ class SiteRewriter:
 
         if matches is not None and all(m.rule.fix is FixSafety.MANUAL for m in matches):
             return None
-        key = (sql, placeholders, target)
-        if key not in self.done:
-            self.done[key] = rewrite_sql(sql, self.rules, placeholders=placeholders, target=target,
-                                         schema=self.schema, matches=matches)
-        return self.done[key]
+        return self.done((sql, placeholders, target),
+                         lambda: rewrite_sql(sql, self.rules, placeholders=placeholders, target=target,
+                                             schema=self.schema, matches=matches))
 
 
 def statement_at(rewrite, offset: int):

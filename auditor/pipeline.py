@@ -14,7 +14,6 @@ from auditor.redact import redact
 from auditor.transactions import find_transactions
 
 SCHEMA_VERSION = "1.0"
-CODE_LANGUAGES = frozenset({"javascript", "typescript", "tsx", "python"})
 
 
 @dataclass
@@ -31,11 +30,13 @@ class ScanState:
 
 
 def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target: str | None = None,
-         progress: Callable[[int, int, str], None] | None = None, schema: Path | None = None) -> Inventory:
+         progress: Callable[[int, int, str], None] | None = None, schema: Path | None = None,
+         cache=None, jobs: int = 1) -> Inventory:
     """target: the PostgreSQL driver the code moves to; None infers it per language (node-postgres for
-    JavaScript/TypeScript, psycopg for Python)."""
+    JavaScript/TypeScript, psycopg for Python). cache: an `auditor.cache.Cache` to reuse earlier runs'
+    work (None: everything is computed); jobs: worker processes for the per-file pass."""
     with _batch_gc():
-        return _scan(Path(root), files, rules, target, progress, schema)
+        return _scan(Path(root), files, rules, target, progress, schema, cache, jobs)
 
 
 @contextmanager
@@ -50,32 +51,55 @@ def _batch_gc():
         gc.set_threshold(*old)
 
 
-def _scan(root: Path, files, rules, target, progress, schema=None) -> Inventory:
-    from auditor.discover import discover, read_source
+def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, jobs: int = 1) -> Inventory:
+    from auditor import reuse
+    from auditor.catalog import load_rules
+    from auditor.discover import discover
+    from auditor.fileparse import parse_sources
 
+    rules = load_rules() if rules is None else rules
     sources, diagnostics = discover(root, files)
+    reads = reuse.Reads()
+    digests = {s.rel: reads.file(s.path) for s in sources}
+    found = reuse.listing(sources, diagnostics)
+    if cache is not None:
+        result_key = reuse.result_key(root, files, rules, target, schema)
+        inventory = reuse.load(cache, result_key, found, reads.deps)
+        if inventory is not None:
+            return inventory
     state = ScanState(diagnostics=list(diagnostics))
     modules = {}
-    for index, source in enumerate(sources, 1):
-        if progress is not None:
-            progress(index, len(sources), source.rel)
-        if source.language not in CODE_LANGUAGES:
-            _read_noncode(source, state)
-            continue
-        text, problem = read_source(source)
-        if problem is not None:
-            state.diagnostics.append(problem)
-        if text is not None:
-            facts = _parse(text, source.rel, source.language, state.diagnostics)
-            if facts is not None:
-                modules[source.rel] = facts
-    from auditor.resolve.aliases import load_aliases
+    for source, parsed in zip(sources, parse_sources(sources, digests, cache, jobs, progress)):
+        _take(source, parsed, state, modules)
+        reads.add(parsed.deps)
+    from auditor.resolve.aliases import CONFIGS, load_aliases
 
     base = root if root.is_dir() else root.parent
+    for name in CONFIGS:
+        reads.file(base / name)
     if schema is not None:
+        reads.file(schema)
         _schema_drift(Path(schema), base, state)
-    return analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base),
-                   aliases=load_aliases(base), target=target, read=_file_reader(base))
+    inventory = analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base, cache, reads),
+                        aliases=load_aliases(base), target=target, read=_file_reader(base), cache=cache)
+    if cache is not None:
+        reuse.store(cache, result_key, found, reads, inventory)
+    return inventory
+
+
+def _take(source, parsed, state: ScanState, modules: dict) -> None:
+    """Add one file's frontend output to the scan."""
+    from auditor.fileparse import CODE_LANGUAGES
+
+    state.diagnostics.extend(parsed.problems)
+    if parsed.facts is None:
+        return
+    if source.language in CODE_LANGUAGES:
+        modules[source.rel] = parsed.facts
+        return
+    state.noncode[source.rel] = parsed.facts
+    if parsed.text is not None:
+        state.prisma_texts[source.rel] = parsed.text
 
 
 def scan_text(code: str, filename: str = "example.js", *, rules=None, target: str | None = None) -> Inventory:
@@ -83,11 +107,13 @@ def scan_text(code: str, filename: str = "example.js", *, rules=None, target: st
     second file carry it inline: a Prisma schema's `// dump: ...` lines are a `--schema` dump; a
     lockfile's first line `//package.json: {...}` is the package.json beside it."""
     from auditor.discover import language_of
+    from auditor.fileparse import CODE_LANGUAGES, parse_code
 
     state = ScanState()
     language = language_of(filename) or "javascript"
     if language in CODE_LANGUAGES:
-        facts = _parse(code, filename, language, state.diagnostics)
+        facts, problems = parse_code(code, filename, language)
+        state.diagnostics.extend(problems)
         return analyse({filename: facts} if facts is not None else {}, state, rules=rules, root=".", target=target,
                        read=lambda rel: code if rel == filename else None)
     return _scan_noncode_text(code, filename, language, state, rules, target)
@@ -97,6 +123,7 @@ def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
     import tempfile
 
     from auditor.discover import SourceFile
+    from auditor.fileparse import parse_source
 
     sibling = lambda name: None  # noqa: E731
     if kind == "lockfile" and code.startswith("//package.json:"):
@@ -105,7 +132,8 @@ def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(filename).name
         path.write_text(code, encoding="utf-8")
-        _read_noncode(SourceFile(path, filename, kind), state, text=code, sibling=sibling)
+        source = SourceFile(path, filename, kind)
+        _take(source, parse_source(source, text=code, sibling=sibling), state, {})
         dump = [line[len("// dump: "):] for line in code.splitlines() if line.startswith("// dump: ")]
         if kind == "prisma" and dump:
             dump_path = Path(tmp) / "dump.sql"
@@ -139,27 +167,6 @@ def _schema_info(state: ScanState):
     return info
 
 
-def _read_noncode(source, state: ScanState, text: str | None = None, sibling=None) -> None:
-    """Read a SQL script, Prisma schema or configuration file into the scan state."""
-    from auditor.discover import read_source
-    from auditor.noncode import parse_file
-
-    if text is None and source.language != "sql":
-        text, problem = read_source(source)
-        if problem is not None:
-            state.diagnostics.append(problem)
-    if sibling is None:
-        folder = source.path.parent
-        sibling = lambda name: (folder / name).read_text(encoding="utf-8", errors="replace") \
-            if (folder / name).is_file() else None  # noqa: E731
-    facts, problems = parse_file(source.path, source.rel, source.language, text, sibling)
-    state.diagnostics.extend(problems)
-    if facts is not None:
-        state.noncode[source.rel] = facts
-        if source.language == "prisma" and text is not None:
-            state.prisma_texts[source.rel] = text
-
-
 def _schema_drift(dump_path: Path, base: Path, state: ScanState, rel: str | None = None) -> None:
     """`--schema dump.sql`: compare every Prisma schema of the scan with the dump."""
     from auditor.noncode import drift, parse_file
@@ -176,40 +183,30 @@ def _schema_drift(dump_path: Path, base: Path, state: ScanState, rel: str | None
         state.noncode.setdefault(rel, facts)  # its lines, for the findings that point into it
 
 
-def _parse(text: str, rel: str, language: str, diagnostics: list):
-    try:
-        if language == "python":
-            from auditor.frontends.python import parse_module as parse_python
-
-            facts, problems = parse_python(text, rel)
-        else:
-            from auditor.frontends.javascript import parse_module
-
-            facts, problems = parse_module(text, rel, language)
-    except (RecursionError, ValueError, UnicodeError) as error:
-        diagnostics.append(Diagnostic(rel, "internal", f"could not analyse this file: {type(error).__name__}: {error}"))
-        return None
-    diagnostics.extend(problems)
-    return facts
-
-
-def _context_loader(base: Path) -> Callable[[str], object]:
+def _context_loader(base: Path, cache=None, reads=None) -> Callable[[str], object]:
     """Parse a module that was not scanned (e.g. pre-commit passed one file) but is imported."""
-    from auditor.discover import LANGUAGES, SourceFile, read_source
+    from auditor.discover import LANGUAGES, SourceFile
+    from auditor.fileparse import Parsed, deps_hold, facts_key, parse_source
 
     def load(rel: str):
         path = base / rel
         language = LANGUAGES.get(path.suffix)
         if language is None or not path.is_file():
             return None
-        text, _ = read_source(SourceFile(path, rel, language))
-        return _parse(text, rel, language, []) if text is not None else None
+        source = SourceFile(path, rel, language)
+        digest = reads.file(path) if reads is not None else None
+        parsed = cache.get("facts", facts_key(source, digest)) if cache is not None else None
+        if not isinstance(parsed, Parsed) or not deps_hold(parsed.deps):
+            parsed = parse_source(source)
+            if cache is not None:
+                cache.put("facts", facts_key(source, digest), parsed)
+        return parsed.facts
 
     return load
 
 
 def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", load=None, aliases=(),
-            target: str | None = None, read: Callable[[str], str | None] = lambda rel: None) -> Inventory:
+            target: str | None = None, read: Callable[[str], str | None] = lambda rel: None, cache=None) -> Inventory:
     from auditor.catalog import load_rules, rule_metadata
     from auditor.resolve.sinks import SinkFinder
     from auditor.resolve.values import Project
@@ -222,7 +219,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
     project = Project(modules, load, aliases)
     finder = SinkFinder(project)
     factory = FindingFactory(rules, ChainMap(project.modules, state.noncode))
-    builder = SiteBuilder(project, rules, factory, state, target, _schema_info(state))
+    builder = SiteBuilder(project, rules, factory, state, target, _schema_info(state), cache)
     for path, facts in sorted(state.noncode.items()):
         for statement in facts.statements:
             builder.add_statement(path, statement)

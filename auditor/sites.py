@@ -9,12 +9,14 @@ from auditor.resolve.text import Flat, extent, flatten, render
 
 
 class SiteBuilder:
-    def __init__(self, project, rules, factory, state, target: str | None = None, schema=None):
+    def __init__(self, project, rules, factory, state, target: str | None = None, schema=None, cache=None):
+        from auditor.cache import Memo
         from auditor.fixes import SiteRewriter
 
         self.project, self.rules, self.factory, self.state = project, rules, factory, state
-        self.rewriter = SiteRewriter(rules, schema)
-        self.analysed: dict[tuple[str, str, str | None], object] = {}  # the same SQL text is classified once
+        self.rewriter = SiteRewriter(rules, schema, cache)
+        # the same SQL text is classified once per scan, and once across runs with a cache
+        self.analysed = Memo("analysis", cache, tuple(r.id for r in rules))
         self.target = target  # None: the default driver of each language (node-postgres, psycopg)
         self.consumed: set[tuple[str, int]] = set()  # (path, literal id) that reached a sink
         self.upserts: set[tuple[str, int]] = set()  # (path, fid) of functions that send ON DUPLICATE KEY UPDATE
@@ -91,10 +93,8 @@ class SiteBuilder:
     def _analyse(self, sql: str, placeholders: str, target: str | None):
         from auditor.classify import analyze_sql
 
-        key = (sql, placeholders, target)
-        if key not in self.analysed:
-            self.analysed[key] = analyze_sql(sql, self.rules, placeholders=placeholders, target=target)
-        return self.analysed[key]
+        return self.analysed((sql, placeholders, target),
+                             lambda: analyze_sql(sql, self.rules, placeholders=placeholders, target=target))
 
     def client(self, path: str, callee: str) -> str | None:
         """The PostgreSQL client this site's SQL will go through (see placeholders.DEFAULT_TARGET)."""

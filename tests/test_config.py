@@ -86,8 +86,10 @@ def test_a_file_root_reads_its_directory(repo):
 
 
 @pytest.mark.parametrize("text, expected", [
-    ('fail_on = "warning"\n', "unknown key 'fail_on' (did you mean 'fail-on'? valid keys: baseline, exclude, "
-                              "fail-on, ignore, include, per-file-ignores, schema, select, target)"),
+    ('fail_on = "warning"\n', "unknown key 'fail_on' (did you mean 'fail-on'? valid keys: baseline, cache-dir, "
+                              "exclude, fail-on, ignore, include, jobs, per-file-ignores, schema, select, target)"),
+    ("jobs = 0\n", "jobs: must be a whole number of processes, at least 1, not 0"),
+    ('jobs = "2"\n', 'jobs: must be a whole number of processes, at least 1, not "2"'),
     ("[tool.pgready]\n", "unknown key 'tool'"),
     ('fail-on = "critical"\n', "fail-on: 'critical' is not one of error, warning, info, never"),
     ('target = "pg"\n', "target: 'pg' is not one of node-postgres, postgres.js, psycopg, asyncpg"),

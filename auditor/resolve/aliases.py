@@ -10,14 +10,14 @@ import posixpath
 import re
 from pathlib import Path
 
-_CONFIGS = ("tsconfig.json", "jsconfig.json")
+CONFIGS = ("tsconfig.json", "jsconfig.json")
 _JSONC_NOISE = re.compile(r'("(?:\\.|[^"\\])*")|//[^\n]*|/\*.*?\*/', re.DOTALL)
 _TRAILING_COMMA = re.compile(r",(\s*[}\]])")
 
 
 def load_aliases(base: Path) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """(pattern, targets) with targets as posix paths relative to the scan base; () when none."""
-    for name in _CONFIGS:
+    for name in CONFIGS:
         path = base / name
         try:
             options = _jsonc(path.read_text(encoding="utf-8")).get("compilerOptions") or {}
