@@ -36,6 +36,8 @@ from pathlib import Path
 
 FILE_NAME = "pgready-cache.sqlite"
 MAX_BYTES = 512 * 1024 * 1024  # past this the file is emptied and starts again (no per-entry bookkeeping)
+RULES_BY_ID = frozenset({"analysis", "rewrite"})  # values that hold `Rule`s (classification matches)
+FLUSH_BYTES = 32 * 1024 * 1024
 ABSENT = "absent"
 _CHUNK = 1 << 20
 
@@ -102,8 +104,9 @@ def _proxy(mapping: dict):
 
 
 class _Pickler(pickle.Pickler):
-    """Rules are stored by id (`by_id`): the catalogue is big and is reattached as the current one
-    on load. The catalogue's read-only mappings are stored as what they wrap."""
+    """Rules are stored by id (`by_id`, for the namespaces of RULES_BY_ID: a Python callback per
+    object is slow, so only where rules occur): the catalogue is big and is reattached as the
+    current one on load. The catalogue's read-only mappings are stored as what they wrap."""
 
     dispatch_table = {**copyreg.dispatch_table, types.MappingProxyType: _mappingproxy}
 
@@ -131,9 +134,9 @@ class _Unpickler(pickle.Unpickler):
         return self.rules[rule_id]
 
 
-def dumps(value, plain: bool = False) -> bytes:
+def dumps(value, by_id: bool) -> bytes:
     out = io.BytesIO()
-    _Pickler(out, by_id=not plain).dump(value)
+    _Pickler(out, by_id).dump(value)
     return out.getvalue()
 
 
@@ -145,6 +148,7 @@ class Cache:
         self.directory = Path(directory)
         self.rules = {r.id: r for r in rules}
         self.pending: list[tuple[str, str, bytes]] = []
+        self.pending_bytes = 0
         self.hits = self.misses = 0
         self._db = None
         self._broken = False
@@ -173,7 +177,7 @@ class Cache:
             print(f"pgready: warning: cache disabled ({self.directory}): {error}", file=sys.stderr)
         self._broken, self._db = True, None
 
-    def get(self, ns: str, k: str, plain: bool = False):
+    def get(self, ns: str, k: str):
         import sqlite3
 
         db = self._connect()
@@ -188,19 +192,22 @@ class Cache:
             self.misses += 1
             return None
         try:
-            value = pickle.loads(row[0]) if plain else _Unpickler(row[0], self.rules).load()
+            value = _Unpickler(row[0], self.rules).load()
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
             self.misses += 1
             return None
         self.hits += 1
         return value
 
-    def put(self, ns: str, k: str, value, plain: bool = False) -> None:
-        """`plain`: stored as is, rules included (the catalogue itself)."""
+    def put(self, ns: str, k: str, value) -> None:
         try:
-            self.pending.append((ns, k, dumps(value, plain)))
+            data = dumps(value, by_id=ns in RULES_BY_ID)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass  # not storable: simply not cached
+            return  # not storable: simply not cached
+        self.pending.append((ns, k, data))
+        self.pending_bytes += len(data)
+        if self.pending_bytes > FLUSH_BYTES:  # a big scan does not hold all its entries in memory
+            self.flush()
 
     def flush(self) -> None:
         import sqlite3
@@ -210,6 +217,7 @@ class Cache:
         db = self._connect()
         if db is None:
             self.pending.clear()
+            self.pending_bytes = 0
             return
         try:
             db.execute("BEGIN IMMEDIATE")
@@ -218,6 +226,7 @@ class Cache:
         except sqlite3.Error as error:
             self._fail(error)
         self.pending.clear()
+        self.pending_bytes = 0
 
     def close(self) -> None:
         self.flush()
@@ -269,9 +278,9 @@ def load_catalogue(cache: Cache | None):
     if cache is None:
         return load_rules()
     k = key("catalogue", code_fingerprint(), str(rules_dir()))
-    found = cache.get("catalogue", k, plain=True)
+    found = cache.get("catalogue", k)
     if isinstance(found, tuple) and found:
         return found
     rules = load_rules()
-    cache.put("catalogue", k, rules, plain=True)
+    cache.put("catalogue", k, rules)
     return rules

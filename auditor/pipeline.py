@@ -144,7 +144,11 @@ def _scan_noncode_text(code, filename, kind, state, rules, target) -> Inventory:
 
 
 def _file_reader(base: Path) -> Callable[[str], str | None]:
-    """The text `fix` would edit, for checking that a rewrite can be written back exactly."""
+    """The text `fix` would edit, for checking that a rewrite can be written back exactly (read
+    once per file: a file has many sites)."""
+    import functools
+
+    @functools.lru_cache(maxsize=None)
     def read(rel: str) -> str | None:
         from auditor.edit.files import read_snapshot
 

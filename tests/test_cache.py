@@ -35,8 +35,8 @@ def cached_scan(root: Path, where: Path, files=None, jobs: int = 1):
     seen: dict[str, int] = {}
     original = handle.get
 
-    def get(ns, k, plain=False):
-        value = original(ns, k, plain)
+    def get(ns, k):
+        value = original(ns, k)
         if value is not None:
             seen[ns] = seen.get(ns, 0) + 1
         return value
