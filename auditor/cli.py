@@ -272,7 +272,8 @@ def run_scan(args, root, files, rules, show: bool):
     """The scan, with a progress bar on a terminal unless --no-progress."""
     from auditor.pipeline import scan
 
-    options = dict(rules=rules, target=args.target, schema=args.schema, cache=args.cache, jobs=args.jobs)
+    options = dict(rules=rules, target=args.target, schema=args.schema, cache=args.cache, jobs=args.jobs,
+                   keep=_kept(args.config))
     try:
         if show and not args.no_progress and sys.stderr.isatty():
             from auditor.progress import terminal_progress
@@ -283,6 +284,15 @@ def run_scan(args, root, files, rules, show: bool):
     finally:
         if args.cache is not None:
             args.cache.close()
+
+
+def _kept(conf):
+    """The configuration's include/exclude as a filter of discovered files, or None when it has none."""
+    if not (conf.values["include"] or conf.values["exclude"]):
+        return None
+    from auditor.config import included
+
+    return lambda rel: included(conf, rel)
 
 
 def _write(inventory, fmt: str, output: Path | None, options: dict | None = None) -> None:

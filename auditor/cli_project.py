@@ -13,7 +13,7 @@ def add_commands(commands, add_scan_options) -> None:
         "config", help="show the effective configuration and where each value comes from",
         description="Read [tool.pgready] in pyproject.toml and .pgready.toml (from PATH up to the git root; "
                     ".pgready.toml wins) and print every key, its value and its source. Keys: include, exclude, "
-                    "select, ignore, fail-on, target, per-file-ignores, schema, baseline.",
+                    "select, ignore, fail-on, target, per-file-ignores, schema, baseline, cache-dir, jobs.",
         epilog="Exit codes: 0 shown, 2 a configuration error (one line: file, key, what is wrong).")
     config.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project (default: .)")
 

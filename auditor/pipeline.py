@@ -31,12 +31,14 @@ class ScanState:
 
 def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target: str | None = None,
          progress: Callable[[int, int, str], None] | None = None, schema: Path | None = None,
-         cache=None, jobs: int = 1) -> Inventory:
+         cache=None, jobs: int = 1, keep: Callable[[str], bool] | None = None) -> Inventory:
     """target: the PostgreSQL driver the code moves to; None infers it per language (node-postgres for
     JavaScript/TypeScript, psycopg for Python). cache: an `auditor.cache.Cache` to reuse earlier runs'
-    work (None: everything is computed); jobs: worker processes for the per-file pass."""
+    work (None: everything is computed); jobs: worker processes for the per-file pass; keep: which
+    discovered files (paths relative to the root) are scanned, e.g. the configuration's include and
+    exclude (a module left out is still read for context when a scanned one imports it)."""
     with _batch_gc():
-        return _scan(Path(root), files, rules, target, progress, schema, cache, jobs)
+        return _scan(Path(root), files, rules, target, progress, schema, cache, jobs, keep)
 
 
 @contextmanager
@@ -51,7 +53,7 @@ def _batch_gc():
         gc.set_threshold(*old)
 
 
-def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, jobs: int = 1) -> Inventory:
+def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, jobs: int = 1, keep=None) -> Inventory:
     from auditor import reuse
     from auditor.catalog import load_rules
     from auditor.discover import discover
@@ -59,6 +61,9 @@ def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, j
 
     rules = load_rules() if rules is None else rules
     sources, diagnostics = discover(root, files)
+    if keep is not None:
+        sources = [s for s in sources if keep(s.rel)]
+        diagnostics = [d for d in diagnostics if keep(d.path)]
     reads = reuse.Reads()
     digests = {s.rel: reads.file(s.path) for s in sources}
     found = reuse.listing(sources, diagnostics)

@@ -60,3 +60,23 @@ def test_config_command_shows_values_and_their_sources(tmp_path, capsys):
     assert '"psycopg"' in lines["target"] and "pyproject.toml" in lines["target"]
     assert '"warning"' in lines["fail-on"] and ".pgready.toml" in lines["fail-on"]
     assert "default" in lines["select"]
+
+
+def test_excluded_files_are_not_scanned_but_still_read_for_context(tmp_path, capsys):
+    """`exclude` skips files before the scan (no findings, no diagnostics from them), yet a wrapper
+    module under an excluded folder still tells which calls of the scanned code send SQL."""
+    (tmp_path / "vendor").mkdir()
+    (tmp_path / "vendor" / "db.js").write_text(
+        "const mysql = require('mysql2');\nconst pool = mysql.createPool({});\n"
+        "module.exports = { run: (sql) => pool.query(sql) };\n"
+        "pool.query('SELECT `x` FROM y LIMIT 1, 2');\n", encoding="utf-8")
+    (tmp_path / "vendor" / "blob.js").write_bytes(b"\x00\x01binary")
+    (tmp_path / "app.js").write_text("const db = require('./vendor/db');\n"
+                                     "exports.page = () => db.run('SELECT * FROM users LIMIT 10, 20');\n",
+                                     encoding="utf-8")
+    (tmp_path / ".pgready.toml").write_text('exclude = ["vendor/"]\n', encoding="utf-8")
+    main(["scan", str(tmp_path), "--format", "json", "--no-progress", "--fail-on", "never"])
+    doc = json.loads(capsys.readouterr().out)
+    assert sorted({f["location"]["path"] for f in doc["findings"]}) == ["app.js"]
+    assert [f["rule_id"] for f in doc["findings"]] == ["SYN003"]  # db.run is known to send SQL
+    assert doc["files"] == ["app.js"] and doc["diagnostics"] == []
