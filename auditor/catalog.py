@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
-import yaml
 
 from auditor.model import FixSafety, Severity
 
@@ -42,7 +41,6 @@ EXAMPLE_FILES = {"javascript": "example.js", "python": "example.py", "sqlfile": 
                  "pyproject": "pyproject.toml"}
 EXAMPLE_LANGUAGES = ("sql", *EXAMPLE_FILES)
 _ID = re.compile(r"^[A-Z]{3}\d{3}$")
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: startup reads 200+ rule files
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _CHECK = re.compile(r"^auditor\.checks\.[a-z_][a-z0-9_]*:[a-z_][a-z0-9_]*$")
 _URL = re.compile(r"^https?://\S+$")
@@ -127,8 +125,10 @@ def _parse_file(path: Path, root: Path) -> Rule:
     def fail(problem: str) -> CatalogError:
         return CatalogError(f"{path}: {problem}")
 
+    import yaml  # here, not at the top: libyaml when present; a catalogue from the cache needs no YAML
+
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise fail(f"cannot read rule file: {exc}") from None
     if not isinstance(data, dict):
