@@ -284,3 +284,21 @@ def load_catalogue(cache: Cache | None):
     rules = load_rules()
     cache.put("catalogue", k, rules)
     return rules
+
+
+def describe(directory: Path) -> str:
+    """What `pgready cache` prints: where the cache is, its size and its entries per kind."""
+    import sqlite3
+
+    path = Path(directory) / FILE_NAME
+    if not path.is_file():
+        return f"no cache at {path}"
+    size = sum(p.stat().st_size for p in Path(directory).glob(FILE_NAME + "*") if p.is_file())
+    lines = [f"{path}: {size / 1e6:.1f} MB"]
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10) as db:
+            rows = db.execute("SELECT ns, COUNT(*), SUM(LENGTH(value)) FROM entry GROUP BY ns ORDER BY ns").fetchall()
+    except sqlite3.Error as error:
+        return f"{path}: unreadable ({error}); `pgready cache --clear` deletes it"
+    lines += [f"  {ns}: {count} entries, {total / 1e6:.1f} MB" for ns, count, total in rows]
+    return "\n".join(lines)

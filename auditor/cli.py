@@ -155,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
-        if args.command in ("baseline", "config"):
+        if args.command in ("baseline", "config", "cache"):
             from auditor.cli_project import run as run_project
 
             return run_project(args)

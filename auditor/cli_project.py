@@ -1,4 +1,4 @@
-"""`pgready config` and `pgready baseline`, and the narrowing of a scan's findings to what a
+"""`pgready config`, `pgready baseline` and `pgready cache`, and the narrowing of a scan's findings to what a
 developer or a PR bot should see (configuration globs, --diff, --baseline)."""
 from __future__ import annotations
 
@@ -28,8 +28,19 @@ def add_commands(commands, add_scan_options) -> None:
                           help="where to write it (default: .pgready-baseline.json)")
     add_scan_options(baseline)
 
+    cache = commands.add_parser(
+        "cache", help="show where the cache is and how big, or empty it",
+        description="The cache keeps each file's analysis (by content digest), each SQL text's classification "
+                    "and rewrite, and whole scans, so that re-scans of unchanged code are almost free. It lives "
+                    "in `cache-dir` of the configuration of PATH, else $PGREADY_CACHE_DIR, else ~/.cache/pgready.",
+        epilog="Exit codes: 0 shown or cleared, 2 a configuration error.")
+    cache.add_argument("path", nargs="?", default=".", metavar="PATH", help="the project (default: .)")
+    cache.add_argument("--clear", action="store_true", help="delete the cache file")
+
 
 def run(args) -> int:
+    if args.command == "cache":
+        return _cache(args)
     return _baseline(args) if args.command == "baseline" else _config(args)
 
 
@@ -64,6 +75,26 @@ def _config(args) -> int:
         sys.stdout.write(cfg.describe(cfg.load(Path(args.path))) + "\n")
     except cfg.ConfigError as error:
         return fail(error)
+    return EXIT_CLEAN
+
+
+def _cache(args) -> int:
+    from auditor import config as cfg
+    from auditor.cache import FILE_NAME, default_dir, describe
+
+    try:
+        conf = cfg.load(Path(args.path))
+    except cfg.ConfigError as error:
+        return fail(error)
+    folder = Path(conf.values["cache-dir"] or default_dir())
+    if args.clear:
+        removed = [p for p in folder.glob(FILE_NAME + "*") if p.is_file()]
+        for path in removed:
+            path.unlink()
+        print(f"pgready: cleared {folder / FILE_NAME}" if removed else f"pgready: no cache at {folder}",
+              file=sys.stderr)
+        return EXIT_CLEAN
+    sys.stdout.write(describe(folder) + "\n")
     return EXIT_CLEAN
 
 

@@ -202,3 +202,20 @@ def test_an_unwritable_cache_folder_costs_a_warning_not_the_scan(app, tmp_path, 
                  "--fail-on", "never"]) == 0
     assert "pgready: warning: cache disabled" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == fresh(app)
+
+
+def test_cache_command_shows_the_entries_and_clears_them(app, tmp_path, capsys):
+    store = tmp_path / "cache"
+    (app / ".pgready.toml").write_text(f'cache-dir = "{store}"\n', encoding="utf-8")
+    assert main(["cache", str(app)]) == 0
+    assert capsys.readouterr().out.startswith("no cache at ")
+    assert main(["scan", str(app), "--format", "json", "-o", str(tmp_path / "e.json"), "--fail-on", "never"]) == 0
+    capsys.readouterr()
+    assert main(["cache", str(app)]) == 0
+    shown = capsys.readouterr().out
+    assert shown.startswith(f"{store / cache_mod.FILE_NAME}: ")
+    for kind in ("analysis", "catalogue", "facts", "result", "rewrite"):
+        assert f"\n  {kind}: " in shown
+    assert main(["cache", str(app), "--clear"]) == 0
+    assert "cleared" in capsys.readouterr().err
+    assert not list(store.glob(cache_mod.FILE_NAME + "*"))
