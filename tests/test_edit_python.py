@@ -173,3 +173,9 @@ def test_encoding_for_python_literals(text, style, expected):
 def test_bytes_literals_refuse_non_ascii_and_raw_strings_refuse_their_quote():
     assert "bytes" in encode("é", Style("py", '"', binary=True), lambda index: None)
     assert "raw string" in encode('say "x"', Style("py", '"', raw=True), lambda index: None)
+
+
+def test_a_file_without_a_final_newline_is_edited():
+    """libcst ends such a module on a line after the last one; the line table must know it."""
+    code = HEAD + '        cur.execute("SELECT `a` FROM t LIMIT 1, 2")'
+    assert applied(code, "LIMIT", ("`a`", "a")).endswith('cur.execute("SELECT a FROM t LIMIT 1, 2")')

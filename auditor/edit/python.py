@@ -8,9 +8,13 @@ by libcst and must be one string of the same kind; the new nodes are swapped int
 code must then equal the original text with exactly those raw edits (so everything outside the
 literals is provably unchanged). Last, the new literals are decoded from their own nodes and must
 read as the rewritten SQL.
+
+The scan's check (`verify=False`) needs the mapping only; auditor.edit.pytree gives the same answer
+from tree-sitter, so a scan never imports libcst (~130 ms) nor parses with it.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from auditor.edit import SEVERAL, Chain, TextEdit, apply, locate, plan, render, shifted_end
@@ -30,7 +34,11 @@ class _Parsed:
             raise ValueError("libcst does not round-trip this file")
         wrapper = md.MetadataWrapper(module, unsafe_skip_copy=True)
         self.module, self.text = module, text
-        lines = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+        # line starts as libcst counts lines (\r\n, \r or \n), plus where a line after the last
+        # one would start: libcst ends a module without a final newline there
+        lines = [0] + [m.end() for m in re.finditer(r"\r\n?|\n", text)]
+        if lines[-1] != len(text):
+            lines.append(len(text))
         self.spans = {node: (lines[r.start.line - 1] + r.start.column, lines[r.end.line - 1] + r.end.column)
                       for node, r in wrapper.resolve(md.PositionProvider).items()}
         # parents of the operands that matter here (concatenations, `%`, `.format`): cheaper than
@@ -55,15 +63,28 @@ def _code(node) -> str:
     return _empty().code_for_node(node.with_changes(lpar=(), rpar=()) if hasattr(node, "lpar") else node)
 
 
+UNPARSED = "libcst cannot parse this file ({}), so it is not edited"
+
+
 @lru_cache(maxsize=4)
 def _parse(text: str) -> _Parsed | str:
     try:
         return _Parsed(text)
     except Exception as error:  # noqa: BLE001 - libcst raises several error types for code it cannot read
-        return f"libcst cannot parse this file ({type(error).__name__}), so it is not edited"
+        return UNPARSED.format(type(error).__name__)
 
 
 def site_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[TextEdit] | str:
+    if not verify:
+        from auditor.edit.pytree import site_edits as mapped
+
+        return mapped(source, site, sql_edits)
+    return libcst_edits(source, site, sql_edits)
+
+
+def libcst_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[TextEdit] | str:
+    """The edits through libcst, verified; `verify=False` stops after the mapping, which is what
+    auditor.edit.pytree must equal (tests/test_edit_python_scan_mapping.py holds them side by side)."""
     where = locate(source, site)
     if isinstance(where, str):
         return where
