@@ -13,7 +13,7 @@ from typing import Union
 from auditor.model import DriverUse, Item, Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Piece:
     """A run of string content. kind: `lit` (known text) or `hole` (unknown, typed later).
 
@@ -33,7 +33,7 @@ class Piece:
     path: str = ""  # set when the text comes from another module (an imported constant)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     pieces: tuple[Union[Piece, "Ref", "Text"], ...]
     lit_id: int  # id of the outermost literal expression (to know which literals reached a sink)
@@ -41,7 +41,7 @@ class Text:
     formatted: bool = False  # built by `%` formatting or `.format()` (Python)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Ref:
     """An identifier, looked up in `scopes` (innermost first; 0 is the module)."""
 
@@ -53,24 +53,24 @@ class Ref:
     end_col: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Member:
     base: "Value"
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     callee: "Value"
     call_id: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class New:
     callee: "Value"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Import:
     """`require(spec)` / `import * as x` (name `*`), `import x` (name `default`), `import {n}`."""
 
@@ -78,46 +78,46 @@ class Import:
     name: str = "*"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Param:
     fid: int
     index: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Func:
     fid: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Cls:
     cid: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class This:
     cid: int  # 0 when not inside a class
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Obj:
     members: tuple[tuple[str, "Value"], ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Seq:
     """A list or tuple literal."""
 
     items: tuple["Value", ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Elem:
     base: "Value"
     index: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Opaque:
     source: str
 
@@ -125,7 +125,7 @@ class Opaque:
 Value = Union[Text, Ref, Member, Call, New, Import, Param, Func, Cls, This, Obj, Seq, Elem, Opaque]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FunctionFact:
     fid: int
     name: str  # qualified symbol: `query`, `GuildRepository.findById`, `<arrow@12>`
@@ -138,7 +138,7 @@ class FunctionFact:
     decorators: tuple[Value, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ClassFact:
     cid: int
     name: str
@@ -147,7 +147,7 @@ class ClassFact:
     superclass: Value | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CallFact:
     call_id: int
     fid: int  # enclosing function (0: module level)
@@ -160,7 +160,7 @@ class CallFact:
     kwargs: tuple[tuple[str, "Value", Location], ...] = ()  # Python keyword arguments
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Block:
     """A `with` statement: what it enters, and the lines of its body."""
 
@@ -171,7 +171,7 @@ class Block:
     end_line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ModuleFacts:
     path: str
     language: str
@@ -186,27 +186,27 @@ class ModuleFacts:
     driver_uses: tuple[DriverUse, ...] = ()  # uses that need no receiver knowledge
     references: tuple[tuple[str, "Value", Location, str, int], ...] = ()  # (use kind, value to type, where, evidence, fid)
     blocks: tuple["Block", ...] = ()  # `with` statements
-    route_facts: object = None  # per-module route facts (frontends.pyroutes), composed by auditor.routes
-    lines: tuple[str, ...] = ()  # source lines, for code snippets
+    route_facts: object = None  # per-module route facts (frontends.pyroutes, jsroutes), composed by auditor.routes
+    lines: tuple[str, ...] = ()  # source lines, for code snippets (and to rebuild the text, see JsRoutesLater)
 
 
 # -- HTTP routes declared in Python modules (frontends.pyroutes), composed by auditor.routes --------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PyImport:
     local: str  # the dotted name it binds here: `views`, `c` (import a.b as c), `a.b` (import a.b)
     module: str  # as written, maybe relative: `.views`, `shop.urls`, `.`
     name: str = ""  # `from module import name`; "" for `import module`
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PyClass:
     name: str
     methods: tuple[str, ...]  # HTTP-method names it defines (`get`, `post`, ...)
     bases: tuple[str, ...]  # dotted base classes as written
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Owner:
     """An app, blueprint, router or route table created here: `bp = Blueprint(..., url_prefix='/x')`."""
     name: str
@@ -215,14 +215,14 @@ class Owner:
     prefix: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Handler:
     expr: str  # dotted reference as written (`views.order_detail`); the qualified symbol when `local`
     view_class: bool = False  # a class-based view (`X.as_view()`, `add_view`, `@routes.view`)
     local: bool = False  # a decorated function or class of this module
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RouteDecl:
     owner: str  # dotted reference to the app/blueprint/router/table it is attached to
     methods: tuple[str, ...]  # upper case, or ("ANY",); () for a view class: its methods decide
@@ -232,7 +232,7 @@ class RouteDecl:
     framework: str = ""  # when the declaration names it (aiohttp `web.get`, Flask `add_url_rule`)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mount:
     """`parent.register_blueprint(child, url_prefix=)`, `include_router`, `add_subapp`, `add_routes`."""
     parent: str
@@ -241,7 +241,7 @@ class Mount:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class UrlPattern:
     """A Django `path()`/`re_path()`/`url()` entry: a view, or an include of more patterns."""
     route: str
@@ -253,7 +253,7 @@ class UrlPattern:
     children: tuple["UrlPattern", ...] = ()  # include([...]) written inline
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PyRouteFacts:
     path: str
     imports: tuple[PyImport, ...] = ()
@@ -269,7 +269,7 @@ class PyRouteFacts:
 
 # -- HTTP routes declared in JavaScript/TypeScript modules (frontends.jsroutes), composed by auditor.routes --
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsRef:
     """What an expression names, as far as its own module knows.
 
@@ -293,7 +293,7 @@ class JsRef:
     text: str = ""  # the expression as written (shown when it cannot be resolved)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsOwner:
     """An app or router created here: `const router = express.Router()`, `new Router({ prefix })`."""
 
@@ -304,7 +304,7 @@ class JsOwner:
     location: Location
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsRouteDecl:
     """`router.get(path, ...chain)`, a `route()` chain, Fastify `route({...})`, or a Next.js file route."""
 
@@ -317,7 +317,7 @@ class JsRouteDecl:
     framework: str = ""  # when the declaration itself says (Fastify `route({})`, Next.js)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsUse:
     """What attaches middleware or other routers to an owner.
 
@@ -335,7 +335,7 @@ class JsUse:
     index: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class JsRouteFacts:
     path: str
     owners: tuple[JsOwner, ...] = ()
@@ -347,9 +347,21 @@ class JsRouteFacts:
     frameworks: tuple[str, ...] = ()  # web frameworks this module imports
 
 
+@dataclass(frozen=True, slots=True)
+class JsRoutesLater:
+    """`route_facts` of a module that declares no app, router, route or `use` (see
+    `jsroutes.may_declare_routes`): only another module's routes can need its exports and
+    middleware factories, and most modules are never asked. `frontends.javascript.route_facts`
+    computes them from the module's text, which is its `lines` joined by `newline`, plus one more
+    when `final_newline` (a module whose text is not that keeps its facts computed at parse time)."""
+
+    newline: str
+    final_newline: bool
+
+
 # -- files that are not code: SQL scripts, ORM schemas, configuration, manifests ------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SqlStatement:
     """One statement of a .sql file, to classify like any SQL site (site kind `script`)."""
 
@@ -359,7 +371,7 @@ class SqlStatement:
     end_line: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NonCodeFacts:
     """What a non-code frontend (sqlfile, prisma, settings) found in one file."""
 

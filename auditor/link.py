@@ -30,7 +30,8 @@ class Linker:
                     base = f"{p}::{fn.name}"
                     taken[base] = taken.get(base, 0) + 1
                     self.ids[(p, f)] = base if taken[base] == 1 else f"{base}#{taken[base]}"
-        return self.ids.get((path, fid), f"{path}::<module>")
+        found = self.ids.get((path, fid))
+        return found if found is not None else f"{path}::<module>"
 
     def entry_functions(self, route) -> set[tuple[str, int]]:
         """(path, fid) of the functions a route runs: its entry points by where they start, or its
@@ -93,9 +94,9 @@ class Linker:
         return tuple(usage[name] for name in sorted(usage))
 
     # -- calls ------------------------------------------------------------------------------
-    def _on_library(self, path: str, callee) -> bool:
+    def _on_library(self, path: str, call) -> bool:
         """`cur.execute(...)`: a method of an object the analysis knows is a library's."""
-        return isinstance(callee, Member) and self.project.eval(path, callee.base)[0] in ("api", "instance")
+        return isinstance(call.callee, Member) and self.project.receiver(path, call)[0] in ("api", "instance")
 
     def calls(self) -> dict:
         """Every call in the scanned files: to a project function (an edge), to a library the
@@ -107,12 +108,11 @@ class Linker:
             facts = self.project.modules[path]
             builtins = BUILTINS.get(facts.language, BUILTINS["javascript"])
             for call in facts.calls:
-                target = self.project.eval(path, call.callee)
-                caller = self.function_id(path, call.fid)
+                target = self.project.callee(path, call)
                 if target[0] == "func":
                     resolved += 1
-                    edges.add((caller, self.function_id(target[1], target[2])))
-                elif target[0] in ("api", "class", "instance") or self._on_library(path, call.callee) \
+                    edges.add((self.function_id(path, call.fid), self.function_id(target[1], target[2])))
+                elif target[0] in ("api", "class", "instance") or self._on_library(path, call) \
                         or call.callee_text.split(".")[0].split("(")[0] in builtins:
                     library += 1
                 else:
@@ -120,7 +120,7 @@ class Linker:
                     unresolved_examples[call.callee_text] = unresolved_examples.get(call.callee_text, 0) + 1
                 for arg in call.args:  # a callback passed inline is called by whatever receives it
                     if isinstance(arg, Func):
-                        edges.add((caller, self.function_id(path, arg.fid)))
+                        edges.add((self.function_id(path, call.fid), self.function_id(path, arg.fid)))
         total = resolved + library + unresolved
         functions = sorted({(self.function_id(p, f), p, fn.line, fn.name)
                             for p in sorted(self.scanned) for f, fn in self.project.modules[p].functions.items()})

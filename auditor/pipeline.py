@@ -303,17 +303,21 @@ def _effort(state, findings, routes, reached) -> dict:
 
 def _routes(project, scanned: set[str]) -> tuple:
     """HTTP routes declared in the scanned files, prefixes composed across modules."""
+    from auditor.facts import JsRouteFacts, JsRoutesLater
+    from auditor.frontends.javascript import route_facts
     from auditor.routes import compose_js_routes, compose_python_routes
 
     python = {p: m.route_facts for p, m in project.modules.items() if m.route_facts is not None and m.language == "python"}
-    js = {p: m.route_facts for p, m in project.modules.items() if m.route_facts is not None and m.language != "python"}
+    js = {p: m.route_facts for p, m in project.modules.items() if isinstance(m.route_facts, JsRouteFacts)}
+    later = {p for p, m in project.modules.items() if isinstance(m.route_facts, JsRoutesLater)}
     found = []
     if python:
         found += compose_python_routes(python, lambda rel: project.module(rel) is not None)
-    if js:
+    if js:  # modules without routes only matter to the routes of others (their exports, factories)
         functions = lambda rel: {f.name: f.line for f in project.modules[rel].functions.values()} \
             if project.module(rel) is not None else {}  # noqa: E731
-        found += compose_js_routes(js, project.resolve_spec, functions)
+        found += compose_js_routes(js, project.resolve_spec, functions,
+                                   lambda rel: route_facts(project.modules[rel]) if rel in later else None)
     return tuple(r for r in found if r.location.path in scanned)
 
 

@@ -228,11 +228,14 @@ class _Composer:
 
 
 def compose_js_routes(facts: dict[str, JsRouteFacts], resolve: Callable[[str, str], str | None],
-                      functions: Callable[[str], Mapping[str, int]]) -> tuple[Route, ...]:
+                      functions: Callable[[str], Mapping[str, int]],
+                      later: Callable[[str], JsRouteFacts | None] = lambda path: None) -> tuple[Route, ...]:
     """Every JavaScript/TypeScript route of the project (Express, Fastify, Koa, Next.js), sorted like
     `compose_python_routes`; pure. `resolve(importer, spec)` gives the project file an import names
     (`Project.resolve_spec`), `functions(path)` the name -> start line of the functions in a file.
+    `facts` may leave out modules that declare no routes (`JsRoutesLater`): `later(path)` gives
+    their facts (exports, middleware factories) when a route refers to them, None for no module.
     See `auditor.routes_js`."""
     from auditor.routes_js import JsComposer
 
-    return JsComposer(facts, resolve, functions).run()
+    return JsComposer(facts, resolve, functions, later).run()

@@ -39,16 +39,26 @@ def under(path: str, prefix: str) -> bool:
 
 class JsComposer:
     def __init__(self, facts: dict[str, JsRouteFacts], resolve: Callable[[str, str], str | None],
-                 functions: Callable[[str], Mapping[str, int]]):
-        self.facts, self._resolve, self._functions = facts, resolve, functions
+                 functions: Callable[[str], Mapping[str, int]],
+                 later: Callable[[str], JsRouteFacts | None] = lambda path: None):
+        self.facts, self._resolve, self._functions, self._later = facts, resolve, functions, later
         self.owners = {(path, o.key): o for path, f in facts.items() for o in f.owners}
         self.events: dict[tuple, list] = {}
         self.routes: dict[str, Route] = {}
         self.visited: set[tuple] = set()
         self._specs: dict = {}
         self._funcs: dict = {}
+        self._other: dict = {}
 
     # -- project lookups --------------------------------------------------------------------------
+    def module(self, path: str) -> JsRouteFacts | None:
+        """A module's facts: those given, else (a module that declares no routes) `later`'s, asked once."""
+        if path in self.facts:
+            return self.facts[path]
+        if path not in self._other:
+            self._other[path] = self._later(path)
+        return self._other[path]
+
     def resolve(self, importer: str, spec: str) -> str | None:
         if (importer, spec) not in self._specs:
             self._specs[(importer, spec)] = self._resolve(importer, spec) if spec else None
@@ -102,7 +112,7 @@ class JsComposer:
         return base
 
     def export(self, target: str, name: str, depth: int) -> tuple | None:
-        f = self.facts.get(target)
+        f = self.module(target)
         if f is None or depth > _DEPTH:
             return ("module", target) if name == "*" else self.named(target, name)
         exports = dict(f.exports)
@@ -142,7 +152,7 @@ class JsComposer:
     # -- what runs --------------------------------------------------------------------------------
     def factory(self, fn: tuple) -> tuple:
         """What a middleware factory call runs: the function it returns (`requireRole('admin')`)."""
-        f = self.facts.get(fn[1])
+        f = self.module(fn[1])
         for line, name, returned in (f.factories if f is not None else ()):
             if line == fn[3]:
                 return self.function(fn[1], name, returned)

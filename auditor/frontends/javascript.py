@@ -11,9 +11,12 @@ import re
 from dataclasses import replace
 from functools import lru_cache
 
-from auditor.facts import CallFact, ClassFact, Cls, Elem, Func, FunctionFact, Member, ModuleFacts, Param, Text
+from auditor.facts import (
+    CallFact, ClassFact, Cls, Elem, Func, FunctionFact, JsRoutesLater, Member, ModuleFacts, Opaque, Param, Text,
+)
 from auditor.frontends.jstext import lit_text, looks_like_sql
 from auditor.frontends.jsmodules import ModuleMixin
+from auditor.frontends.jsroutes_names import CLASSES
 from auditor.frontends.jsuses import _COMPARE, ERROR_CODE, JsUsesMixin
 from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin
 from auditor.frontends.walker import TreeWalker, syntax_diagnostic
@@ -34,29 +37,88 @@ def _parser(language: str):
     return ts.Parser(ts.Language(lang))
 
 
+# The keyword tokens `function` and `class` are anonymous nodes with the type of a function or class
+# node, so the walk, which dispatches on the type, takes them for one (the `function` of an overload
+# signature becomes an anonymous function). Every other handler is for a named node type.
+_KEYWORD = re.compile(rb"\b(?:function|class)\b")
+
+
+def _keyword_parents(root, data: bytes) -> frozenset[int] | None:
+    """Ids of the nodes with such a keyword child: the walk reads all their children, named children
+    elsewhere, and finds what reading every child found. None (read every child everywhere) for a
+    tree with syntax errors, which may hold zero-width MISSING keywords no text search finds."""
+    if root.has_error:
+        return None
+    found = set()
+    for match in _KEYWORD.finditer(data):
+        node = root.descendant_for_byte_range(match.start(), match.end())
+        if node is not None and not node.is_named and node.type in ("function", "class") and node.parent is not None:
+            found.add(node.parent.id)
+    return frozenset(found)
+
+
 # `prisma.$queryRaw<User[]>`...``: TypeScript allows type arguments on a tagged template, the
 # tree-sitter grammar does not. Blanking them (same byte length) keeps every position exact.
 _TAGGED_TYPE_ARGS = re.compile(rb"(?<=[\w$])<[\w$\s.,\[\]{}|&:;?'\"]{1,200}?>(?=\s*`)")
+_TAGGED_TYPE_END = re.compile(rb">\s*`")  # how every match of it ends
+
+# How SQL text can start, after a literal's opening quote (see jstext._SQL_START): space and `(`, then
+# the first letter of a statement, or what may hide one (an escape, a `${}`, a non-ASCII character)
+_SQL_LEAD = re.compile(rb"[\s\x1c-\x1f(]*+[sSiIrRuUdDcCaAwWlL\\$\x80-\xff]")
 
 
 def parse_module(text: str, path: str, language: str) -> tuple[ModuleFacts, list[Diagnostic]]:
-    data = text.encode("utf-8", "surrogatepass")
-    if language != "javascript" and b"`" in data:
-        data = _TAGGED_TYPE_ARGS.sub(lambda m: b" " * len(m.group(0)), data)
+    data = _source_bytes(text, language)
     tree = _parser(language).parse(data)
-    walker = _Walker(data, text, path, language)
+    walker = _Walker(data, text, path, language, _keyword_parents(tree.root_node, data))
     walker.visit(tree.root_node)
-    from auditor.frontends.jsroutes import extract_js_route_facts
-
     facts = walker.facts()
-    facts = replace(facts, route_facts=extract_js_route_facts(tree.root_node, data, path))
+    facts = replace(facts, route_facts=_route_facts(tree.root_node, data, text, facts))
     return facts, syntax_diagnostic(tree.root_node, path)
 
 
+def _source_bytes(text: str, language: str) -> bytes:
+    data = text.encode("utf-8", "surrogatepass")
+    if language != "javascript" and _TAGGED_TYPE_END.search(data):  # (the full pattern is slow on generics)
+        data = _TAGGED_TYPE_ARGS.sub(lambda m: b" " * len(m.group(0)), data)
+    return data
+
+
+def _route_facts(root, data: bytes, text: str, facts: ModuleFacts):
+    """The module's `JsRouteFacts`, or a `JsRoutesLater` when it declares no routes and its text
+    can be rebuilt from its lines (extracting route facts costs as much as the rest of the walk)."""
+    from auditor.frontends.jsroutes import extract_js_route_facts, may_declare_routes
+
+    later = None if may_declare_routes(data, facts.path) else _rebuilder(text, facts.lines)
+    return later if later is not None else extract_js_route_facts(root, data, facts.path)
+
+
+def _rebuilder(text: str, lines: tuple[str, ...]) -> JsRoutesLater | None:
+    """How `text` is its lines joined, if one line ending does it."""
+    for newline in ("\n", "\r\n"):
+        body = newline.join(lines)
+        if text == body or text == body + newline:
+            return JsRoutesLater(newline, len(text) > len(body))
+    return None
+
+
+def route_facts(facts: ModuleFacts):
+    """A module's `JsRouteFacts`; computed now (its text rebuilt and parsed again) if parsing left them for later."""
+    later = facts.route_facts
+    if not isinstance(later, JsRoutesLater):
+        return later
+    from auditor.frontends.jsroutes import extract_js_route_facts
+
+    text = later.newline.join(facts.lines) + (later.newline if later.final_newline else "")
+    data = _source_bytes(text, facts.language)
+    return extract_js_route_facts(_parser(facts.language).parse(data).root_node, data, facts.path)
+
+
 class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
-    def __init__(self, data: bytes, text: str, path: str, language: str):
+    def __init__(self, data: bytes, text: str, path: str, language: str, keyword_parents: frozenset[int] | None = None):
         super().__init__(data, text, path)
         self.language = language
+        self.keyword_parents = keyword_parents
         self.classes: list[int] = []  # this_stack (TreeWalker) may also hold an ES5 constructor function
         self.prototype_owner: dict[int, int] = {}  # function id -> constructor of `X.prototype.m = function`
         self.functions: dict[int, FunctionFact] = {}
@@ -72,6 +134,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         self.uses: list[DriverUse] = []
         self.array_targets: dict[int, Location] = {}
         self.pending_names: dict[int, str] = {}
+        self.opaques: dict[str, Opaque] = {}  # see ValueMixin.opaque
 
     def facts(self) -> ModuleFacts:
         functions = {fid: FunctionFact(f.fid, f.name, f.params, f.cid, f.parent, f.line, f.end_line,
@@ -90,14 +153,29 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
 
     # -- traversal -------------------------------------------------------------------------
     def visit(self, node) -> None:
-        handler = getattr(self, "on_" + node.type, None)
-        if node.type in FUNCTIONS:
-            self.on_function(node)
-        elif node.type in ("class_declaration", "class", "abstract_class_declaration"):
-            self.on_class(node)
-        elif handler is None or handler(node) is not False:
+        """Run the node's handler; walk its children unless the handler returns False (it walked them itself)."""
+        handler = _HANDLERS.get(node.type)
+        if handler is None or handler(self, node) is not False:
+            self.visit_children(node)
+
+    def visit_children(self, node) -> None:
+        parents = self.keyword_parents
+        if parents is None or parents and node.id in parents:
             for child in node.children:
                 self.visit(child)
+            return
+        for child in node.named_children:
+            # Without named children a node records nothing (a name, a number, `''`, `return;`):
+            # at most an empty string takes a literal id no fact refers to.
+            if child.named_child_count:
+                handler = _HANDLERS.get(child.type)  # `visit`, inline: it runs for most nodes
+                if handler is None or handler(self, child) is not False:
+                    self.visit_children(child)
+
+    def children(self, node) -> list:
+        """What a walk reads: the named children, or all where `_keyword_parents` says a keyword is."""
+        parents = self.keyword_parents
+        return node.children if parents is None or parents and node.id in parents else node.named_children
 
     def bind(self, scope: int, name: str, value) -> None:
         self.bindings[(scope, name)] = value
@@ -193,7 +271,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             old = self.bindings.get((scope, name)) if scope is not None else None
             if isinstance(old, Text):
                 self.bindings[(scope, name)] = Text(old.pieces + self.pieces(right), old.lit_id, True)
-                self.visit_inner_calls(right)
+                self.visit_children(right)
                 return False
         return None
 
@@ -214,12 +292,8 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         self.prototype_owner[fid] = bound.fid
         self.pending_names[fid] = f"{self.class_entry(bound.fid)['name']}.{method}"
 
-    def visit_inner_calls(self, node) -> None:
-        for child in node.children:
-            self.visit(child)
-
     # -- functions and classes -------------------------------------------------------------
-    def on_function(self, node) -> None:
+    def on_function(self, node) -> bool:
         fid = self.id_for(node)
         name_node = node.child_by_field_name("name")
         name = self.pending_names.pop(fid, None) or (self.src(name_node) if name_node is not None else None)
@@ -246,7 +320,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         own_this = node.type not in ("arrow_function", "method_definition")
         if own_this:
             self.this_stack.append(self.prototype_owner.get(fid, fid))  # ES5: a function can be a constructor
-        self.scopes.append(fid)
+        self.enter(fid)
         for index, param in enumerate(params):
             self.bind_pattern(param, Param(fid, index), fid)
         body = node.child_by_field_name("body")
@@ -254,16 +328,17 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             if node.type == "arrow_function" and body.type != "statement_block":
                 self.function_returns.setdefault(fid, []).append(self.value(body))
             self.visit(body)
-        self.scopes.pop()
+        self.leave()
         if own_this:
             self.this_stack.pop()
+        return False
 
     def on_return_statement(self, node):
         expr = next((c for c in node.named_children), None)
         if expr is not None and self.fid:
             self.function_returns.setdefault(self.fid, []).append(self.value(expr))
 
-    def on_class(self, node) -> None:
+    def on_class(self, node) -> bool:
         cid = self.id_for(node)
         name_node = node.child_by_field_name("name")
         name = self.src(name_node) if name_node is not None else self.pending_names.pop(cid, "<class>")
@@ -289,6 +364,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             self.visit(member)
         self.classes.pop()
         self.this_stack.pop()
+        return False
 
     # -- calls and driver uses -------------------------------------------------------------
     def on_call_expression(self, node):
@@ -304,11 +380,14 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         if fn.type == "member_expression" and self.src(fn.child_by_field_name("property")) == "then":
             self.mark_then_destructuring(fn.child_by_field_name("object"), args_node)
         callee = self.value(fn)
-        text = re.sub(r"\s+", "", self.src(self.unwrap(fn)))  # `await query<T>(...)` parses as (await query)<T>(...)
+        text = "".join(self.src(self.unwrap(fn)).split())  # `await query<T>(...)` parses as (await query)<T>(...)
         self.calls.append(CallFact(self.id_for(node), self.fid, callee, text[:80], args, self.loc(node), tagged))
-        for child in node.children:
-            if tagged and child.start_byte == args_node.start_byte and child.type == args_node.type:
-                self.visit_inner_calls(child)
+        if not tagged:
+            self.visit_children(node)
+            return False
+        for child in self.children(node):
+            if child.start_byte == args_node.start_byte and child.type == args_node.type:
+                self.visit_children(child)
             else:
                 self.visit(child)
         return False
@@ -327,12 +406,13 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
 
     def on_binary_expression(self, node):
         op = node.child_by_field_name("operator")
-        if op is not None and self.src(op) in _COMPARE:
+        op = self.src(op) if op is not None else None
+        if op in _COMPARE:
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             for a, b in ((left, right), (right, left)):
                 if b.type == "number" and self.is_errno(a):
                     self.uses.append(DriverUse("mysql-error-code", self.loc(b), self.src(node)[:80], "high", self.symbol()))
-        if op is not None and self.src(op) == "+" and self.is_text_node(node):
+        if op == "+" and self.is_text_node(node):
             self.literal_candidate(node)
             self.visit_inner_calls_of_text(node)
             return False
@@ -348,6 +428,8 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         self.literal_candidate(node)
 
     def literal_candidate(self, node) -> None:
+        if node.type != "binary_expression" and not _SQL_LEAD.match(self.data, node.start_byte + 1, node.end_byte):
+            return  # (most literals: `looks_like_sql` would say no, and their text need not be built)
         parent = node.parent
         if parent is not None and (parent.type == "binary_expression" and self.is_text_node(parent)):
             return
@@ -359,10 +441,21 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             self.literals.append((text, self.loc(node), self.fid))
 
     def visit_inner_calls_of_text(self, node) -> None:
-        for child in node.children:
+        for child in self.children(node):
             if child.type == "binary_expression" and self.is_text_node(child):
                 self.visit_inner_calls_of_text(child)
             elif child.type == "string":
                 continue
             else:
                 self.visit(child)
+
+
+def _handlers() -> dict:
+    """node type -> handler (`on_<type>`; `on_function` and `on_class` for every function and class type)."""
+    table = {name[len("on_"):]: getattr(_Walker, name) for name in dir(_Walker) if name.startswith("on_")}
+    table.update(dict.fromkeys(FUNCTIONS, _Walker.on_function))
+    table.update(dict.fromkeys(CLASSES, _Walker.on_class))
+    return table
+
+
+_HANDLERS = _handlers()

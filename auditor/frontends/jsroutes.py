@@ -11,16 +11,61 @@ return a function (middleware factories like `requireRole('admin')`). Every refe
 """
 from __future__ import annotations
 
+import re
+
 from auditor.facts import JsOwner, JsRef, JsRouteDecl, JsRouteFacts, JsUse
 from auditor.frontends.jsroutes_decls import DeclMixin
 from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key
-from auditor.frontends.jsroutes_next import next_routes
+from auditor.frontends.jsroutes_next import next_routes, route_path
 from auditor.frontends.jstext import decode_escape
 from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP
 from auditor.model import Location
 
 _FRAMEWORKS = {"express": "express", "fastify": "fastify", "koa": "koa", "@koa/router": "koa",
                "koa-router": "koa", "next": "nextjs", "next/server": "nextjs"}
+
+
+# What `may_declare_routes` looks for. An app or router is made only from a module of
+# `DeclMixin.create`, and a module that imports a web framework (`plausible`) names it too; a
+# route, `use`, `register`, `addHook` or `setup(app)` on anything else needs a receiver or
+# parameter whose name ends like `ROUTERISH`. A module specifier the text may hide (escapes,
+# concatenation, a variable or template as argument, anything unexpected after the keyword) counts
+# as a framework: the search fails safe.
+_FRAMEWORK_WORDS = (b"express", b"fastify", b"koa")
+_ROUTERISH_WORDS = (b"app", b"router", b"server", b"fastify", b"instance", b"routes")  # ROUTERISH, in lower case
+_SPEC_WORDS = (b"require", b"import", b"from")
+_WORD = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_")  # regex \w
+_NAME = _WORD | {ord("$")}  # what may continue a name
+_GAP = rb"(?:\s|/\*[\s\S]*?\*/|//[^\n]*)*+"  # whitespace and comments (possessive: lookaheads see past them)
+_PLAIN = rb"""(?:'[^'\\\n]*'|"[^"\\\n]*")"""  # a string literal without escapes: its text is its source
+_PLAIN_CALL = _GAP + rb"\(" + _GAP + _PLAIN + _GAP + rb"[,)]"  # `('plain',` or `('plain')`
+_HIDDEN_SPEC = re.compile(  # matched where one of _SPEC_WORDS starts a word
+    rb"require(?![\w$])(?!" + _PLAIN_CALL + rb")"  # `require` other than `require('plain')`
+    rb"|import(?=" + _GAP + rb"\()(?!" + _PLAIN_CALL + rb")"  # `import(...)` other than `import('plain')`
+    rb"|(?:from|import)(?![\w$])(?!" + _GAP + rb"(?:[\w${}()\[\]*.,;:=]|" + _PLAIN + rb"))")  # `from 'a\x62'`
+
+
+def may_declare_routes(source: bytes, path: str) -> bool:
+    """False only when the module declares no app, router, route or `use` of any kind (its
+    `JsRouteFacts` would have no owners, routes or uses): a text search, sound rather than exact."""
+    if route_path(path) is not None or any(word in source for word in _FRAMEWORK_WORDS):
+        return True
+    hidden = lambda text, start, end: (start == 0 or text[start - 1] not in _WORD) \
+        and _HIDDEN_SPEC.match(text, start) is not None  # noqa: E731
+    routerish = lambda text, start, end: end == len(text) or text[end] not in _NAME  # noqa: E731
+    return _occurs(source, _SPEC_WORDS, hidden) or _occurs(source.lower(), _ROUTERISH_WORDS, routerish)
+
+
+def _occurs(text: bytes, words: tuple[bytes, ...], accept) -> bool:
+    """Whether `accept(text, start, end)` holds for an occurrence of one of `words` (`bytes.find`
+    jumps from one to the next: quicker than a regex search trying every position)."""
+    for word in words:
+        start = text.find(word)
+        while start >= 0:
+            if accept(text, start, start + len(word)):
+                return True
+            start = text.find(word, start + 1)
+    return False
 
 
 def extract_js_route_facts(root_node, source: bytes, path: str) -> JsRouteFacts:
@@ -109,6 +154,8 @@ class _Extractor(DeclMixin):
         stack = [root]
         while stack:
             node = stack.pop()
+            if not node.named_child_count:  # a name, a number, a comment: declares and calls nothing
+                continue
             self.scopes.declare(node)
             kind = node.type
             if kind == "call_expression":

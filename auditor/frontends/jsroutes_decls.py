@@ -142,7 +142,7 @@ class DeclMixin:
         if body.type != "statement_block":
             r = self.ref(body)
             return r if r.kind == "function" else None
-        stack = list(body.children)
+        stack = list(body.named_children)  # a return statement is a named node, under named nodes
         while stack:
             n = stack.pop()
             if n.type == "return_statement" and n.named_children:
@@ -150,5 +150,5 @@ class DeclMixin:
                 if r.kind == "function" and not r.members:
                     return r
             elif n.type not in FUNCTIONS and n.type not in CLASSES:
-                stack.extend(n.children)
+                stack.extend(n.named_children)
         return None

@@ -11,6 +11,7 @@ import re
 from auditor.model import DriverUse
 
 _RESULT_PROPS = {"insertId": "insert-id", "affectedRows": "affected-rows", "changedRows": "changed-rows"}
+_RESULT_PROP_BYTES = frozenset(name.encode() for name in _RESULT_PROPS)
 _OPTION_KEYS = {"namedPlaceholders": "named-placeholders", "multipleStatements": "multiple-statements",
                 "typeCast": "type-cast-option", "dateStrings": "date-strings",
                 "supportBigNumbers": "big-number-options", "bigNumberStrings": "big-number-options",
@@ -29,7 +30,7 @@ class JsUsesMixin:
 
     def on_member_expression(self, node):
         prop = node.child_by_field_name("property")
-        if prop is not None:
+        if prop is not None and self.data[prop.start_byte:prop.end_byte] in _RESULT_PROP_BYTES:  # (no decoding)
             self.result_prop(prop, self.src(prop))
 
     def on_pair(self, node):

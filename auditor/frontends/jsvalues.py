@@ -10,6 +10,7 @@ from auditor.frontends.jstext import decode_escape
 
 UNWRAP = {"parenthesized_expression", "await_expression", "as_expression", "non_null_expression",
           "satisfies_expression", "type_assertion", "spread_element"}  # `f(...args)` forwards args
+_TEXT_KINDS = frozenset({"string", "template_string", "binary_expression"})
 FUNCTIONS = {"function_declaration", "generator_function_declaration", "function_expression",
              "function", "arrow_function", "generator_function", "method_definition"}
 
@@ -35,7 +36,7 @@ class ValueMixin:
                 return Member(self.value(node.child_by_field_name("object")), self.string_value(index))
             if index is not None and index.type == "number" and index.text.isdigit():
                 return Elem(self.value(node.child_by_field_name("object")), int(index.text))
-            return Opaque(self.src(node)[:80])
+            return self.opaque(node)
         if kind == "call_expression":
             fn = node.child_by_field_name("function")
             args = node.child_by_field_name("arguments")
@@ -51,10 +52,19 @@ class ValueMixin:
             return Cls(self.id_for(node))
         if kind == "object":
             return self.object_value(node)
-        text = self.text_value(node)
+        text = self.text_value(node) if kind in _TEXT_KINDS else None  # (`is_text_node` is False for any other)
         if text is not None:
             return text
-        return Opaque(self.src(node)[:80])
+        return self.opaque(node)
+
+    def opaque(self, node) -> Opaque:
+        """An expression not evaluated. Equal ones are one object (a module repeats `0`, `[]`, `null`...):
+        fewer objects for the memory and the garbage collector of a scan."""
+        source = self.src(node)[:80]
+        found = self.opaques.get(source)
+        if found is None:
+            found = self.opaques[source] = Opaque(source)
+        return found
 
     def object_value(self, node) -> Obj:
         members = []
@@ -105,8 +115,7 @@ class ValueMixin:
         return (self.hole(node),)
 
     def hole(self, node) -> Piece:
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
+        line, col, end_line, end_col = self.span(node)
         return Piece("hole", self.src(node), line, col, False, False, end_line, end_col)
 
     def literal_piece(self, child) -> Piece:
@@ -154,6 +163,10 @@ class ValueMixin:
         return None
 
     def string_value(self, node) -> str:
+        """The text of a string literal (what its `string_pieces` say), else the source."""
         if node is None:
             return ""
-        return "".join(p.text for p in self.string_pieces(node)) if node.type == "string" else self.src(node)
+        if node.type != "string":
+            return self.src(node)
+        return "".join(self.src(c) if c.type == "string_fragment" else decode_escape(self.src(c))
+                       for c in node.children if c.type in ("string_fragment", "escape_sequence"))

@@ -195,7 +195,7 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
         listed = [p for p in params if p is not self_param]
         self.functions[fid] = FunctionFact(fid, qualified, tuple(self.src(p) for p in listed), cid, self.fid, line,
                                            end_line, (), decorators)
-        self.scopes.append(fid)
+        self.enter(fid)
         if self_param is not None:
             self.bindings[(fid, self.param_name(self_param))] = This(cid)
         for index, param in enumerate(listed):
@@ -207,7 +207,7 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
         if body is not None:
             self.visit(body)
         self.class_depth = saved_depth
-        self.scopes.pop()
+        self.leave()
 
     class_depth = -1
 
@@ -256,14 +256,14 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
         end_line, _ = self.point(node.end_point)
         self.functions[fid] = FunctionFact(fid, f"{self.symbol()}/<lambda>" if self.fid else "<lambda>",
                                            tuple(self.src(p) for p in params), 0, self.fid, line, end_line)
-        self.scopes.append(fid)
+        self.enter(fid)
         for index, param in enumerate(params):
             self.bindings[(fid, self.param_name(param))] = Param(fid, index)
         body = node.child_by_field_name("body")
         if body is not None:
             self.returns.setdefault(fid, []).append(self.value(body))
             self.visit(body)
-        self.scopes.pop()
+        self.leave()
         return False
 
     # -- calls, blocks, driver uses --------------------------------------------------------

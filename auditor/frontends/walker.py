@@ -12,41 +12,55 @@ class TreeWalker:
     def __init__(self, data: bytes, text: str, path: str):
         self.data, self.path = data, path
         self.lines = text.splitlines()
-        self.byte_lines = data.splitlines()
+        # ASCII without a carriage return: tree-sitter's rows are the lines, and a byte column is a
+        # character column (else `point` counts characters, in lines that a lone `\r` also ends)
+        self.plain = data.isascii() and b"\r" not in data
+        self.byte_lines = data.splitlines() if not self.plain else []
         self.ids: dict[tuple, int] = {}
         self.scopes: list[int] = []  # enclosing function ids, innermost last
+        self.fid = 0  # the innermost enclosing function, 0 for the module
+        self.chain: tuple[int, ...] = (0,)  # the scopes a name is looked up in, innermost first
+        self._outer: list[tuple[int, ...]] = []  # the chains around this one (refs share these tuples)
         self.this_stack: list[int] = []  # what `this` / `self` is: a class id
 
     def id_for(self, node) -> int:
         """A stable small id per node (functions, classes, calls and literals are known by it)."""
         return self.ids.setdefault((node.start_byte, node.end_byte, node.type), len(self.ids) + 1)
 
+    def enter(self, fid: int) -> None:
+        """Into the body of function `fid`."""
+        self.scopes.append(fid)
+        self._outer.append(self.chain)
+        self.fid, self.chain = fid, (fid,) + self.chain
+
+    def leave(self) -> None:
+        self.scopes.pop()
+        self.chain = self._outer.pop()
+        self.fid = self.scopes[-1] if self.scopes else 0
+
     def point(self, point) -> tuple[int, int]:
         row, byte_col = point
+        if self.plain:
+            return row + 1, byte_col + 1
         line = self.byte_lines[row] if row < len(self.byte_lines) else b""
         return row + 1, len(line[:byte_col].decode("utf-8", "replace")) + 1
 
+    def span(self, node) -> tuple[int, int, int, int]:
+        """line, col, end line, end col"""
+        if self.plain:
+            (row, col), (end_row, end_col) = node.start_point, node.end_point
+            return row + 1, col + 1, end_row + 1, end_col + 1
+        return self.point(node.start_point) + self.point(node.end_point)
+
     def loc(self, node) -> Location:
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
-        return Location(self.path, line, col, end_line, end_col)
+        return Location(self.path, *self.span(node))
 
     def src(self, node) -> str:
         return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
 
     def ref(self, node) -> Ref:
         """An identifier, to be looked up in the scopes around it."""
-        line, col = self.point(node.start_point)
-        end_line, end_col = self.point(node.end_point)
-        return Ref(self.chain, self.src(node), line, col, end_line, end_col)
-
-    @property
-    def fid(self) -> int:
-        return self.scopes[-1] if self.scopes else 0
-
-    @property
-    def chain(self) -> tuple[int, ...]:
-        return tuple(reversed(self.scopes)) + (0,)
+        return Ref(self.chain, self.src(node), *self.span(node))
 
 
 def syntax_diagnostic(root, path: str, hint: str = "") -> list[Diagnostic]:

@@ -12,6 +12,14 @@ from auditor.resolve import apis
 from auditor.resolve.values import Project
 
 
+_UNSEEN = object()
+
+
+def _api(value: tuple) -> str | None:
+    """The API type of an evaluated value, None when it is not a library's."""
+    return value[1] if value[0] == "api" else None
+
+
 @dataclass(frozen=True)
 class Sink:
     path: str
@@ -38,31 +46,51 @@ class SinkFinder:
     def __init__(self, project: Project):
         self.project = project
         self.wrappers: dict[tuple[str, int], tuple[int, str]] = {}  # (path, fid) -> (sql param, placeholders)
+        self._known: dict[str, dict[int, object]] = {}  # path -> call id -> _library_sink
 
     def type_of(self, path: str, value) -> str | None:
-        found = self.project.eval(path, value)
-        return found[1] if found[0] == "api" else None
+        return _api(self.project.eval(path, value))
+
+    def receiver_type(self, path: str, call: CallFact) -> str | None:
+        """`type_of` the receiver of a method call (`Member` callee)."""
+        return _api(self.project.receiver(path, call))
 
     def classify(self, path: str, call: CallFact) -> Sink | None:
+        known = self._known.setdefault(path, {})
+        found = known.get(call.call_id, _UNSEEN)
+        if found is _UNSEEN:
+            found = known[call.call_id] = self._library_sink(path, call)
+        if isinstance(found, Sink):
+            return found
+        if found is None or found[0] != "func":
+            return None
+        wrapper = self.wrappers.get((found[1], found[2]))
+        if wrapper is None:
+            return None
+        index, placeholders = wrapper
+        return Sink(path, call, "wrapper", sql_argument(call, index), placeholders)
+
+    def _library_sink(self, path: str, call: CallFact) -> Sink | tuple | None:
+        """The call as a library sink, else what its callee evaluates to (None when not needed to
+        decide). No wrapper found later changes this, so `classify` works it out once per call:
+        `solve` classifies every call in each round, and a memoised evaluation asked again only
+        finds the same values."""
         callee = call.callee
         spec = None
         if isinstance(callee, Member):
-            spec = apis.SINKS.get(("*", callee.name)) or apis.SINKS.get((self.type_of(path, callee.base), callee.name))
+            spec = apis.SINKS.get(("*", callee.name)) or apis.SINKS.get((self.receiver_type(path, call), callee.name))
             if spec is None and callee.name == "raw" and "objects" in call.callee_text:
                 spec = apis.SinkSpec("orm-raw", "pyformat", 0, ("raw_query",))  # Django Model.objects.raw()
-        target = self.project.eval(path, callee) if spec is None else None
+        target = self.project.callee(path, call) if spec is None else None
         if target is not None and target[0] == "api":
             spec = apis.CALL_SINKS.get(target[1])
-        if spec is not None:
-            sql = sql_argument(call, spec.arg, spec.keywords)
-            if spec.text_only and (sql is None or self.project.eval(path, sql)[0] != "text"):
-                return None
-            placeholders = "orm" if call.tagged else spec.placeholders
-            return Sink(path, call, spec.kind, sql, placeholders, spec.prefix)
-        if target is not None and target[0] == "func" and (target[1], target[2]) in self.wrappers:
-            index, placeholders = self.wrappers[(target[1], target[2])]
-            return Sink(path, call, "wrapper", sql_argument(call, index), placeholders)
-        return None
+        if spec is None:
+            return target
+        sql = sql_argument(call, spec.arg, spec.keywords)
+        if spec.text_only and (sql is None or self.project.eval(path, sql)[0] != "text"):
+            return None
+        placeholders = "orm" if call.tagged else spec.placeholders
+        return Sink(path, call, spec.kind, sql, placeholders, spec.prefix)
 
     def forwarded_param(self, sink: Sink) -> tuple[str, int, int] | None:
         """The enclosing function's parameter this sink's SQL comes straight from, if any."""
@@ -115,15 +143,15 @@ class SinkFinder:
     def method_use(self, path: str, call: CallFact) -> str | None:
         """The driver-use kind of a library call (`conn.begin()`, `mysql.escape()`), if any."""
         if isinstance(call.callee, Member):
-            kind = apis.METHOD_USES.get((self.type_of(path, call.callee.base), call.callee.name))
+            kind = apis.METHOD_USES.get((self.receiver_type(path, call), call.callee.name))
             if kind:
                 return kind
-        return apis.CALL_USES.get(self.type_of(path, call.callee))
+        return apis.CALL_USES.get(_api(self.project.callee(path, call)))
 
     def opens_transaction(self, path: str, call: CallFact) -> bool:
         callee = call.callee
         if not isinstance(callee, Member):
             return False
         if callee.name == "autocommit" and call.args and getattr(call.args[0], "source", "") in ("False", "0"):
-            return self.type_of(path, callee.base) == "dbapi.conn"
-        return (self.type_of(path, callee.base), callee.name) in apis.OPENS_TRANSACTION
+            return self.receiver_type(path, call) == "dbapi.conn"
+        return (self.receiver_type(path, call), callee.name) in apis.OPENS_TRANSACTION

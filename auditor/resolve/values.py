@@ -16,6 +16,7 @@ from auditor.facts import (
 from auditor.resolve import apis
 
 UNKNOWN = ("unknown",)
+_ACTIVE = ("active",)  # in the memo while its value is being worked out
 MYSQL_MODULE, MYSQL_CLIENT = ("api", "mysql.module"), ("api", "mysql.client")
 EXTENSIONS = (".js", ".ts", ".mjs", ".cjs", ".jsx", ".tsx", ".mts", ".cts")
 
@@ -28,8 +29,9 @@ class Project:
         self.modules = dict(modules)
         self._load = load
         self.aliases = aliases  # tsconfig/jsconfig `paths`, see auditor.resolve.aliases
-        self._memo: dict = {}
-        self._active: set = set()
+        self._memo: dict = {}  # (path, value) -> result, or _ACTIVE while it is being evaluated
+        self._callees: dict[str, dict[int, tuple]] = {}  # path -> call id -> callee
+        self._receivers: dict[str, dict[int, tuple]] = {}  # path -> call id -> receiver
         self._callbacks: dict | None = None
         self._param_calls: dict | None = None
 
@@ -64,17 +66,36 @@ class Project:
     # -- evaluation ---------------------------------------------------------------------------
     def eval(self, path: str, value) -> tuple:
         key = (path, value)
-        if key in self._memo:
-            return self._memo[key]
-        if key in self._active:
+        found = self._memo.get(key)  # few lookups: hashing a value hashes all of it
+        if found is _ACTIVE:  # a cycle: unknown here, and not remembered
             return UNKNOWN
-        self._active.add(key)
+        if found is not None:
+            return found
+        self._memo[key] = _ACTIVE
         try:
             result = self._eval(path, value)
-        finally:
-            self._active.discard(key)
+        except BaseException:
+            del self._memo[key]
+            raise
         self._memo[key] = result
         return result
+
+    def callee(self, path: str, call) -> tuple:
+        """`eval(path, call.callee)`, kept per call: the resolve and link stages ask it of every call
+        (outside any evaluation, so what `eval` gives is final), and a lookup by call id is cheaper
+        than hashing the callee again."""
+        return self._per_call(self._callees, path, call, lambda: call.callee)
+
+    def receiver(self, path: str, call) -> tuple:
+        """`eval(path, call.callee.base)` of a method call (`Member` callee), kept per call like `callee`."""
+        return self._per_call(self._receivers, path, call, lambda: call.callee.base)
+
+    def _per_call(self, table: dict, path: str, call, value) -> tuple:
+        known = table.setdefault(path, {})
+        found = known.get(call.call_id)
+        if found is None:
+            found = known[call.call_id] = self.eval(path, value())
+        return found
 
     def _eval(self, path: str, v) -> tuple:
         facts = self.module(path)
