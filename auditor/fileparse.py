@@ -47,7 +47,7 @@ def parse_code(text: str, rel: str, language: str) -> tuple[object | None, list[
             from auditor.frontends.javascript import parse_module
 
             facts, problems = parse_module(text, rel, language)
-    except (RecursionError, ValueError, UnicodeError) as error:
+    except Exception as error:  # noqa: BLE001 - a frontend bug costs this file, never the whole scan
         return None, [Diagnostic(rel, "internal", f"could not analyse this file: {type(error).__name__}: {error}")]
     return facts, list(problems)
 

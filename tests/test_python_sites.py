@@ -341,3 +341,26 @@ def test_js_ternary_of_literals_in_a_template():
                     "pool.query(`SELECT * FROM users ${all ? '' : 'WHERE active = 1'} ORDER BY id`);\n", "t.js")
     assert inv.sites[0].sql == "SELECT * FROM users  ORDER BY id" and inv.sites[0].dynamic
     assert not inv.findings
+
+
+def test_a_call_inside_a_concatenation_is_a_hole_not_a_crash():
+    """`"..." + str(x) + "..."` is common; only `"...".format(...)` is read as formatting."""
+    inv = scan_text('import pymysql\nconn = pymysql.connect()\n\ndef f(cur, x):\n'
+                    '    cur.execute("SELECT a FROM `t` WHERE id = " + str(x) + " LIMIT 1, 2")\n', "app.py")
+    (site,) = inv.sites
+    assert site.dynamic and site.sql.startswith("SELECT a FROM `t` WHERE id = pgready_hole_1")
+    assert [h.source for h in site.holes] == ["str(x)"]
+    assert {f.rule_id for f in inv.findings} >= {"SYN001", "SYN003"}
+
+
+def test_a_frontend_failure_costs_one_file_not_the_scan(tmp_path, monkeypatch):
+    from auditor.frontends import python as frontend
+
+    real = frontend.parse_module
+    monkeypatch.setattr(frontend, "parse_module",
+                        lambda text, rel: (_ for _ in ()).throw(AttributeError("boom")) if rel == "bad.py" else real(text, rel))
+    inv = project(tmp_path, {"good.py": "import pymysql\nconn = pymysql.connect()\nconn.cursor().execute('SELECT `a` FROM t')\n",
+                             "bad.py": "x = 1\n"})
+    assert [(d.path, d.kind) for d in inv.diagnostics] == [("bad.py", "internal")]
+    assert "AttributeError: boom" in inv.diagnostics[0].message
+    assert [f.location.path for f in inv.findings] == ["good.py"]

@@ -98,9 +98,8 @@ class PyValueMixin:
                 return self.substitute(self.pieces_of(left)[0], _PERCENT, right, "%%", "%"), True
             (lp, lf), (rp, rf) = self.pieces_of(left), self.pieces_of(right)
             return lp + rp, lf or rf
-        if node.type == "call":  # "...".format(...)
-            fn = node.child_by_field_name("function")
-            receiver = fn.child_by_field_name("object")
+        if node.type == "call" and self.is_format_call(node):  # "...".format(...)
+            receiver = node.child_by_field_name("function").child_by_field_name("object")
             pieces = self.substitute(self.pieces_of(receiver)[0], _FORMAT_FIELD, node.child_by_field_name("arguments"),
                                      None, None)
             return pieces, True
@@ -109,6 +108,11 @@ class PyValueMixin:
         if node.type == "attribute":
             return [self.value(node)], False
         return [self.hole(node)], False
+
+    def is_format_call(self, node) -> bool:
+        """`<text>.format(...)`; any other call (`str(x)`, `quote(name)`) is a hole in the SQL."""
+        fn = node.child_by_field_name("function")
+        return fn is not None and fn.type == "attribute" and self.src(fn.child_by_field_name("attribute")) == "format"
 
     def hole(self, node) -> Piece:
         line, col = self.point(node.start_point)
