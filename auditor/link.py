@@ -98,9 +98,12 @@ class Linker:
         """`cur.execute(...)`: a method of an object the analysis knows is a library's."""
         return isinstance(call.callee, Member) and self.project.receiver(path, call)[0] in ("api", "instance")
 
-    def calls(self) -> dict:
+    def calls(self, routes=()) -> dict:
         """Every call in the scanned files: to a project function (an edge), to a library the
-        analysis knows, or unresolved (kept and counted, never dropped)."""
+        analysis knows, or unresolved (kept and counted, never dropped). The functions and edges
+        listed are those of the graph pgready answers with: functions that send SQL or call, however
+        indirectly, one that does, and the handlers of `routes`; in a large codebase most functions
+        do neither, and listing them made the inventory mostly call graph."""
         edges: set[tuple[str, str]] = set()
         resolved = library = unresolved = 0
         unresolved_examples: dict[str, int] = {}
@@ -124,11 +127,40 @@ class Linker:
         total = resolved + library + unresolved
         functions = sorted({(self.function_id(p, f), p, fn.line, fn.name)
                             for p in sorted(self.scanned) for f, fn in self.project.modules[p].functions.items()})
+        senders = {s.id: self.function_id(*self.state.site_scopes[s.id]) for s in sorted(self.state.sites, key=lambda s: s.id)}
+        kept = _reaching(set(senders.values()), edges) | _handlers(functions, routes)
+        functions = [f for f in functions if f[0] in kept]
+        edges = {e for e in edges if e[0] in kept and e[1] in kept}
         return {
             "total": total, "resolved": resolved, "library": library, "unresolved": unresolved,
             "unresolved_share": round(unresolved / total, 4) if total else 0.0,
             "top_unresolved": [name for name, _ in sorted(unresolved_examples.items(), key=lambda kv: (-kv[1], kv[0]))[:10]],
             "functions": [{"id": i, "path": p, "line": line, "name": n} for i, p, line, n in functions],
             "edges": [list(edge) for edge in sorted(edges)],
-            "sites": {s.id: self.function_id(*self.state.site_scopes[s.id]) for s in sorted(self.state.sites, key=lambda s: s.id)},
+            "sites": senders,
         }
+
+
+def _reaching(targets: set[str], edges) -> set[str]:
+    """`targets` and every function from which a chain of calls leads to one of them."""
+    callers: dict[str, list[str]] = {}
+    for caller, callee in edges:
+        callers.setdefault(callee, []).append(caller)
+    found, stack = set(targets), list(targets)
+    while stack:
+        for caller in callers.get(stack.pop(), ()):
+            if caller not in found:
+                found.add(caller)
+                stack.append(caller)
+    return found
+
+
+def _handlers(functions, routes) -> set[str]:
+    """Function ids of the routes' entry points, matched as graph.build matches them."""
+    by_location = {(p, line): i for i, p, line, _ in functions}
+    by_name = {(p, n): i for i, p, _, n in functions}
+    found = set()
+    for route in routes:
+        entries = [by_location.get(e) for e in route.entry_points] or [by_name.get((route.handler_path, route.handler))]
+        found.update(filter(None, entries))
+    return found

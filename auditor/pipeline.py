@@ -267,7 +267,7 @@ def analyse(modules: dict, state: ScanState, *, rules=None, root: str = ".", loa
         rules=tuple(rule_metadata(r) for r in rules if r.id in fired),
         effort=effort,
         tables=linker.tables(routes),
-        calls=linker.calls(),
+        calls=linker.calls(routes),
         items=tuple(sorted((i for f in state.noncode.values() for i in f.items),
                            key=lambda i: (i.location.path, i.location.line, i.kind, i.name))),
         fixes=tuple(sorted(fixes, key=lambda f: (f.path, f.site_id))),

@@ -90,3 +90,22 @@ def test_unresolved_calls_are_counted_not_dropped(inventory):
     assert calls["total"] == calls["resolved"] + calls["library"] + calls["unresolved"] > 0
     assert 0 < calls["unresolved_share"] < 1 and calls["top_unresolved"]
     assert json_report.summarize(inventory)["unresolved_call_share"] == calls["unresolved_share"]
+
+
+def test_the_call_graph_lists_functions_on_the_way_to_sql_and_route_handlers(tmp_path):
+    (tmp_path / "app.js").write_text(
+        "const express = require('express');\nconst mysql = require('mysql2');\nconst pool = mysql.createPool({});\n"
+        "const app = express();\n"
+        "function load(id) { return pool.query('SELECT * FROM users WHERE id = ?', [id]); }\n"
+        "function service(id) { return load(id); }\n"
+        "function slugify(s) { return s.toLowerCase(); }\n"
+        "function health(req, res) { res.send(slugify('OK')); }\n"
+        "app.get('/users/:id', (req, res) => service(req.params.id));\n"
+        "app.get('/health', health);\n", encoding="utf-8")
+    calls = scan(tmp_path).calls
+    names = {f["name"] for f in calls["functions"]}
+    assert {"load", "service", "health"} <= names  # sends SQL, calls one that does, a route handler
+    assert "slugify" not in names  # neither: left out of the graph, still counted
+    assert calls["resolved"] >= 3
+    listed = {f["id"] for f in calls["functions"]}
+    assert all(b in listed for _, b in calls["edges"]) and ("app.js::slugify" not in {a for a, _ in calls["edges"]})
