@@ -294,10 +294,10 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
 
     # -- functions and classes -------------------------------------------------------------
     def on_function(self, node) -> bool:
-        fid = self.id_for(node)
+        fid, kind = self.id_for(node), node.type
         name_node = node.child_by_field_name("name")
         name = self.pending_names.pop(fid, None) or (self.src(name_node) if name_node is not None else None)
-        cid = self.classes[-1] if self.classes and node.type == "method_definition" else 0
+        cid = self.classes[-1] if self.classes and kind == "method_definition" else 0
         if name is None:
             # no line numbers in symbols: they feed fingerprints, which must survive edits elsewhere
             name = f"{self.symbol()}/<anonymous>" if self.fid else "<anonymous>"
@@ -307,7 +307,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             qualified = f"{cname}.{name}"
         else:
             qualified = name
-        if node.type in ("function_declaration", "generator_function_declaration") and name_node is not None:
+        if kind in ("function_declaration", "generator_function_declaration") and name_node is not None:
             self.bind(self.fid, self.src(name_node), Func(fid))
         params_node = node.child_by_field_name("parameters") or node.child_by_field_name("parameter")
         params = []
@@ -317,7 +317,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         line, _ = self.point(node.start_point)
         end_line, _ = self.point(node.end_point)
         self.functions[fid] = FunctionFact(fid, qualified, tuple(self.src(p) for p in params), cid, self.fid, line, end_line)
-        own_this = node.type not in ("arrow_function", "method_definition")
+        own_this = kind not in ("arrow_function", "method_definition")
         if own_this:
             self.this_stack.append(self.prototype_owner.get(fid, fid))  # ES5: a function can be a constructor
         self.enter(fid)
@@ -325,7 +325,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             self.bind_pattern(param, Param(fid, index), fid)
         body = node.child_by_field_name("body")
         if body is not None:
-            if node.type == "arrow_function" and body.type != "statement_block":
+            if kind == "arrow_function" and body.type != "statement_block":
                 self.function_returns.setdefault(fid, []).append(self.value(body))
             self.visit(body)
         self.leave()

@@ -50,10 +50,17 @@ def may_declare_routes(source: bytes, path: str) -> bool:
     `JsRouteFacts` would have no owners, routes or uses): a text search, sound rather than exact."""
     if route_path(path) is not None or any(word in source for word in _FRAMEWORK_WORDS):
         return True
-    hidden = lambda text, start, end: (start == 0 or text[start - 1] not in _WORD) \
-        and _HIDDEN_SPEC.match(text, start) is not None  # noqa: E731
-    routerish = lambda text, start, end: end == len(text) or text[end] not in _NAME  # noqa: E731
-    return _occurs(source, _SPEC_WORDS, hidden) or _occurs(source.lower(), _ROUTERISH_WORDS, routerish)
+    return _occurs(source, _SPEC_WORDS, _hides_spec) or _occurs(source.lower(), _ROUTERISH_WORDS, _ends_name)
+
+
+def _hides_spec(text: bytes, start: int, end: int) -> bool:
+    """`require`, `import` or `from` as a word (not the end of a longer one) that `_HIDDEN_SPEC` matches."""
+    return (start == 0 or text[start - 1] not in _WORD) and _HIDDEN_SPEC.match(text, start) is not None
+
+
+def _ends_name(text: bytes, start: int, end: int) -> bool:
+    """The word ends a name, as `ROUTERISH` wants (`myApp`; it ignores case, so `text` is lowered)."""
+    return end == len(text) or text[end] not in _NAME
 
 
 def _occurs(text: bytes, words: tuple[bytes, ...], accept) -> bool:

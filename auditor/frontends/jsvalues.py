@@ -22,8 +22,10 @@ class ValueMixin:
         return node
 
     def value(self, node):
-        node = self.unwrap(node)
         kind = node.type
+        if kind in UNWRAP:
+            node = self.unwrap(node)
+            kind = node.type
         if kind == "identifier":
             return self.ref(node)
         if kind == "this":
@@ -85,10 +87,13 @@ class ValueMixin:
         return Obj(tuple(members))
 
     def is_text_node(self, node) -> bool:
-        node = self.unwrap(node)
-        if node.type in ("string", "template_string"):
+        kind = node.type
+        if kind in UNWRAP:
+            node = self.unwrap(node)
+            kind = node.type
+        if kind in ("string", "template_string"):
             return True
-        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+        if kind == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
             return self.is_text_node(node.child_by_field_name("left")) or self.is_text_node(node.child_by_field_name("right"))
         return False
 

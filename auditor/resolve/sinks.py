@@ -56,7 +56,9 @@ class SinkFinder:
         return _api(self.project.receiver(path, call))
 
     def classify(self, path: str, call: CallFact) -> Sink | None:
-        known = self._known.setdefault(path, {})
+        known = self._known.get(path)
+        if known is None:
+            known = self._known[path] = {}
         found = known.get(call.call_id, _UNSEEN)
         if found is _UNSEEN:
             found = known[call.call_id] = self._library_sink(path, call)

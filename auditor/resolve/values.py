@@ -84,17 +84,19 @@ class Project:
         """`eval(path, call.callee)`, kept per call: the resolve and link stages ask it of every call
         (outside any evaluation, so what `eval` gives is final), and a lookup by call id is cheaper
         than hashing the callee again."""
-        return self._per_call(self._callees, path, call, lambda: call.callee)
+        return self._per_call(self._callees, path, call, call.callee)
 
     def receiver(self, path: str, call) -> tuple:
         """`eval(path, call.callee.base)` of a method call (`Member` callee), kept per call like `callee`."""
-        return self._per_call(self._receivers, path, call, lambda: call.callee.base)
+        return self._per_call(self._receivers, path, call, call.callee.base)
 
     def _per_call(self, table: dict, path: str, call, value) -> tuple:
-        known = table.setdefault(path, {})
+        known = table.get(path)
+        if known is None:
+            known = table[path] = {}
         found = known.get(call.call_id)
         if found is None:
-            found = known[call.call_id] = self.eval(path, value())
+            found = known[call.call_id] = self.eval(path, value)
         return found
 
     def _eval(self, path: str, v) -> tuple:
