@@ -33,6 +33,25 @@ class TextEdit:
     text: str
 
 
+class TreeText:
+    """A text and its UTF-8 bytes, with character <-> byte offsets (tree-sitter counts bytes;
+    edits are in characters). The parsed files of the tree-sitter edit layers build on it."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.data = text.encode("utf-8", "surrogatepass")
+        self.ascii = len(self.data) == len(text)
+
+    def char(self, byte: int) -> int:
+        return byte if self.ascii else len(self.data[:byte].decode("utf-8", "surrogatepass"))
+
+    def byte(self, char: int) -> int:
+        return char if self.ascii else len(self.text[:char].encode("utf-8", "surrogatepass"))
+
+    def span(self, node) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+
 @dataclass(frozen=True)
 class Chain:
     """The literals and concatenated operands of one string expression, in source order."""

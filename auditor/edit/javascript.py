@@ -9,35 +9,24 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.edit import SEVERAL, Chain, TextEdit, apply, locate, plan, render, shifted_end
+from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, apply, locate, plan, render, shifted_end
 from auditor.edit.literals import Literal, Operand, Style, decode
 from auditor.model import Site
 
 _LITERALS = ("string", "template_string")
 
 
-class _Parsed:
-    """A tree-sitter tree of a text, with character <-> byte offsets (tree-sitter counts bytes)."""
+class _Parsed(TreeText):
+    """A tree-sitter tree of a JavaScript/TypeScript text."""
 
     def __init__(self, text: str, language: str):
         from auditor.frontends.javascript import _TAGGED_TYPE_ARGS, _parser
 
-        self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
+        super().__init__(text)
         data = self.data
         if language != "javascript" and b"`" in data:  # as the frontend does: type args on tagged templates
             data = _TAGGED_TYPE_ARGS.sub(lambda m: b" " * len(m.group(0)), data)
         self.root = _parser(language).parse(data).root_node
-        self.ascii = len(self.data) == len(text)
-
-    def char(self, byte: int) -> int:
-        return byte if self.ascii else len(self.data[:byte].decode("utf-8", "surrogatepass"))
-
-    def byte(self, char: int) -> int:
-        return char if self.ascii else len(self.text[:char].encode("utf-8", "surrogatepass"))
-
-    def span(self, node) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
 
 
 @lru_cache(maxsize=4)

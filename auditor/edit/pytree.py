@@ -14,32 +14,21 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.edit import SEVERAL, Chain, TextEdit, locate, plan
+from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, locate, plan
 from auditor.edit.literals import Literal, Operand, Style, decode
 from auditor.edit.pysyntax import libcst_error, opening
 from auditor.edit.python import UNPARSED
 from auditor.model import Site
 
 
-class _Parsed:
-    """A tree-sitter tree of a text, with character <-> byte offsets (tree-sitter counts bytes)."""
+class _Parsed(TreeText):
+    """A tree-sitter-python tree of a text."""
 
     def __init__(self, text: str):
         from auditor.frontends.python import _parser
 
-        self.text = text
-        self.data = text.encode("utf-8", "surrogatepass")
+        super().__init__(text)
         self.root = _parser().parse(self.data).root_node
-        self.ascii = len(self.data) == len(text)
-
-    def char(self, byte: int) -> int:
-        return byte if self.ascii else len(self.data[:byte].decode("utf-8", "surrogatepass"))
-
-    def byte(self, char: int) -> int:
-        return char if self.ascii else len(self.text[:char].encode("utf-8", "surrogatepass"))
-
-    def span(self, node) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
 
 
 @lru_cache(maxsize=4)
