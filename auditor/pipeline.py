@@ -65,7 +65,8 @@ def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, j
         sources = [s for s in sources if keep(s.rel)]
         diagnostics = [d for d in diagnostics if keep(d.path)]
     reads = reuse.Reads()
-    digests = {s.rel: reads.file(s.path) for s in sources}
+    # content digests key the cache; without one, reading every file twice would be waste
+    digests = {s.rel: reads.file(s.path) for s in sources} if cache is not None else {}
     found = reuse.listing(sources, diagnostics)
     if cache is not None:
         result_key = reuse.result_key(root, files, rules, target, schema)
@@ -203,7 +204,7 @@ def _context_loader(base: Path, cache=None, reads=None) -> Callable[[str], objec
         if language is None or not path.is_file():
             return None
         source = SourceFile(path, rel, language)
-        digest = reads.file(path) if reads is not None else None
+        digest = reads.file(path) if cache is not None else None
         parsed = cache.get("facts", facts_key(source, digest)) if cache is not None else None
         if not isinstance(parsed, Parsed) or not deps_hold(parsed.deps):
             parsed = parse_source(source)
