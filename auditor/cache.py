@@ -149,7 +149,6 @@ class Cache:
         self.rules = {r.id: r for r in rules}
         self.pending: list[tuple[str, str, bytes]] = []
         self.pending_bytes = 0
-        self.hits = self.misses = 0
         self._db = None
         self._broken = False
 
@@ -189,14 +188,11 @@ class Cache:
             self._fail(error)
             return None
         if row is None:
-            self.misses += 1
             return None
         try:
             value = _Unpickler(row[0], self.rules).load()
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
-            self.misses += 1
             return None
-        self.hits += 1
         return value
 
     def put(self, ns: str, k: str, value) -> None:

@@ -81,10 +81,10 @@ def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, j
     from auditor.resolve.aliases import CONFIGS, load_aliases
 
     base = root if root.is_dir() else root.parent
-    for name in CONFIGS:
-        reads.file(base / name)
+    if cache is not None:  # what else a stored result depends on
+        for path in [*(base / name for name in CONFIGS), *([schema] if schema is not None else [])]:
+            reads.file(path)
     if schema is not None:
-        reads.file(schema)
         _schema_drift(Path(schema), base, state)
     inventory = analyse(modules, state, rules=rules, root=str(root), load=_context_loader(base, cache, reads),
                         aliases=load_aliases(base), target=target, read=_file_reader(base), cache=cache)

@@ -32,7 +32,8 @@ class Reads:
 def result_key(root: Path, files, rules, target: str | None, schema: Path | None) -> str:
     from auditor.cache import code_fingerprint, key
 
-    return key("result", code_fingerprint(), str(Path(root).resolve()),
+    # the root as given too: the inventory records it (`scan .` and `scan /abs/app` differ in `root`)
+    return key("result", code_fingerprint(), str(root), str(Path(root).resolve()),
                tuple(str(Path(f).resolve()) for f in files) if files is not None else None,
                tuple(r.id for r in rules), target, str(Path(schema).resolve()) if schema is not None else None)
 

@@ -219,3 +219,13 @@ def test_cache_command_shows_the_entries_and_clears_them(app, tmp_path, capsys):
     assert main(["cache", str(app), "--clear"]) == 0
     assert "cleared" in capsys.readouterr().err
     assert not list(store.glob(cache_mod.FILE_NAME + "*"))
+
+
+def test_the_root_as_given_is_part_of_a_stored_result(app, tmp_path, monkeypatch):
+    """`scan .` and `scan /abs/app` record different roots; neither may return the other's."""
+    store = tmp_path / "cache"
+    monkeypatch.chdir(app)
+    relative, _ = cached_scan(Path("."), store)
+    absolute, hits = cached_scan(app, store)
+    assert '"root": "."' in relative and f'"root": "{app}"' in absolute
+    assert absolute == fresh(app) and hits.get("result") is None
