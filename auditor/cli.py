@@ -146,6 +146,20 @@ def _positive(text: str) -> int:
     return value
 
 
+def entry() -> None:
+    """The `pgready` command: main(), then exit without tearing down the heap object by object (a
+    large scan's inventory takes seconds to free, and the process is ending anyway)."""
+    import os
+
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -218,6 +232,13 @@ def _scan(args) -> int:
         root, files, rules = prepare(args)
     except _UsageError as error:
         return fail(error)
+    from auditor.pipeline import batch_gc
+
+    with batch_gc():  # the scan's objects stay out of the collector's sight until the report is out
+        return _scan_and_write(args, root, files, rules)
+
+
+def _scan_and_write(args, root, files, rules) -> int:
     inventory = run_scan(args, root, files, rules, show=args.format == "terminal")
     try:
         from auditor.cli_project import narrow

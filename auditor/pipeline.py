@@ -37,20 +37,36 @@ def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target:
     work (None: everything is computed); jobs: worker processes for the per-file pass; keep: which
     discovered files (paths relative to the root) are scanned, e.g. the configuration's include and
     exclude (a module left out is still read for context when a scanned one imports it)."""
-    with _batch_gc():
+    with batch_gc():
         return _scan(Path(root), files, rules, target, progress, schema, cache, jobs, keep)
 
 
+_BATCHES = [0]  # how many batch_gc blocks are open
+
+
 @contextmanager
-def _batch_gc():
-    """A scan allocates millions of small, long-lived objects: collect the young generation less
-    often, so the cyclic collector does not rescan a growing heap again and again."""
-    old = gc.get_threshold()
+def batch_gc():
+    """A scan allocates millions of small objects that live until its inventory is written: let the
+    cyclic collector scan them rarely. Inside the block, `keep_until_done()` moves everything alive
+    out of the collector's sight (gc.freeze) until the outermost block closes; the CLI opens one
+    block around a whole command, so no full collection runs over the scan's facts."""
+    old, enabled = gc.get_threshold(), gc.isenabled()
+    _BATCHES[0] += 1
     gc.set_threshold(50_000, 20, 20)
     try:
         yield
     finally:
+        _BATCHES[0] -= 1
+        (gc.enable if enabled else gc.disable)()
+        if _BATCHES[0] == 0:
+            gc.unfreeze()
         gc.set_threshold(*old)
+
+
+def keep_until_done() -> None:
+    """Everything alive now lives until the batch ends (the files' facts): stop rescanning it."""
+    gc.enable()
+    gc.freeze()
 
 
 def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, jobs: int = 1, keep=None) -> Inventory:
@@ -75,9 +91,11 @@ def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, j
             return inventory
     state = ScanState(diagnostics=list(diagnostics))
     modules = {}
+    gc.disable()  # the per-file pass makes no reference cycles (tests/test_pipeline_gc.py)
     for source, parsed in zip(sources, parse_sources(sources, digests, cache, jobs, progress)):
         _take(source, parsed, state, modules)
         reads.add(parsed.deps)
+    keep_until_done()
     from auditor.resolve.aliases import CONFIGS, load_aliases
 
     base = root if root.is_dir() else root.parent

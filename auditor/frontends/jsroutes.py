@@ -12,6 +12,7 @@ return a function (middleware factories like `requireRole('admin')`). Every refe
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from auditor.facts import JsOwner, JsRef, JsRouteDecl, JsRouteFacts, JsUse
 from auditor.frontends.jsroutes_decls import DeclMixin
@@ -82,9 +83,17 @@ def extract_js_route_facts(root_node, source: bytes, path: str) -> JsRouteFacts:
     return ex.facts()
 
 
+def _reader(data: bytes) -> Callable:
+    """The source text of a node ("" for a field missing from a tree with syntax errors)."""
+    def src(node) -> str:
+        return "" if node is None else data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+    return src
+
+
 class _Extractor(DeclMixin):
     def __init__(self, source: bytes, path: str):
         self.data, self.path, self.lines = source, path, source.splitlines()
+        self.src = _reader(source)  # a plain function: a bound method kept by Names would be a cycle
         self.names = Names(self.src)
         self.scopes = Scopes(self.src)
         self.memo: dict = {}
@@ -100,9 +109,6 @@ class _Extractor(DeclMixin):
         self.functions: list = []
 
     # -- reading nodes ----------------------------------------------------------------------------
-    def src(self, node) -> str:
-        return "" if node is None else self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
-
     def loc(self, node) -> Location:
         def point(p):
             line = self.lines[p[0]] if p[0] < len(self.lines) else b""
