@@ -4,6 +4,8 @@ Positions are 1-based lines and 1-based columns counted in characters (tree-sitt
 """
 from __future__ import annotations
 
+from sys import intern
+
 from auditor.facts import Ref
 from auditor.model import Diagnostic, Location
 
@@ -56,7 +58,9 @@ class TreeWalker:
         return Location(self.path, *self.span(node))
 
     def src(self, node) -> str:
-        return self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        text = self.data[node.start_byte:node.end_byte].decode("utf-8", "replace")
+        # short texts are mostly names, repeated across the code base: one string object each
+        return intern(text) if len(text) <= 48 else text
 
     def ref(self, node) -> Ref:
         """An identifier, to be looked up in the scopes around it."""
