@@ -103,6 +103,29 @@ def test_esm_named_default_and_reexports(tmp_path):
     assert list(repo) == [6] and repo[6].callee == "this.query"
 
 
+def test_comments_inside_import_and_export_braces(tmp_path):
+    """`import { // why\n a } from ...` once crashed the walk: the file was lost to a diagnostic."""
+    inv = project(tmp_path, {
+        "lib/database.js": DB,
+        "lib/index.mjs": "export {\n  // the one helper callers need\n  query as run, /* and */ one,\n} from './database.js';\n",
+        "services/report.ts": """
+            import {
+              // run: plain SQL through the pool
+              run, /* one row */ one,
+            } from '../lib/index.mjs';
+            export async function stats(): Promise<number> {
+              const rows: any[] = await run('SELECT COUNT(*) AS n FROM stats');
+              await one('SELECT 1 FROM guilds WHERE id = 1');
+              return rows.length;
+            }
+        """,
+    })
+    assert not [d for d in inv.diagnostics if d.kind == "internal"]
+    report = sites_by_line(inv, "services/report.ts")
+    assert report[7].callee == "run" and report[7].kind == "wrapper"
+    assert report[8].callee == "one" and report[8].kind == "wrapper"
+
+
 def test_driver_receivers_local_field_destructured_callback(tmp_path):
     inv = project(tmp_path, {
         "a.js": """

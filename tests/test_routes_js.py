@@ -569,3 +569,24 @@ def test_fastify_inline_and_wrapped_plugins(tmp_path: Path) -> None:
         ("GET", "/v1/health", "fastify", "<anonymous>/<anonymous>", "server.ts"),
         ("DELETE", "/:id", "fastify", "removeUser", "users.ts"),  # fastify-plugin ignores `prefix`
     }
+
+
+def test_esm_router_exported_between_commented_braces(tmp_path: Path) -> None:
+    routes = scan(tmp_path, {
+        "server.mjs": """
+            import express from 'express';
+            import { /* the API */ api } from './routes.mjs';
+            const app = express();
+            app.use('/api', api);
+        """,
+        "routes.mjs": """
+            import { Router } from 'express';
+            const api = Router();
+            api.get('/ping', (req, res) => res.send('pong'));
+            export {
+              // mounted by server.mjs
+              api,
+            };
+        """,
+    })
+    assert table(routes) == {("GET", "/api/ping", "express", "<anonymous>", "routes.mjs")}

@@ -17,6 +17,8 @@ class ModuleMixin:
                     self.bind(0, self.src(ident), Import(spec, "*"))
                 elif part.type == "named_imports":
                     for spec_node in part.named_children:
+                        if spec_node.type != "import_specifier":  # a comment between the braces
+                            continue
                         name = spec_node.child_by_field_name("name")
                         alias = spec_node.child_by_field_name("alias") or name
                         self.bind(0, self.src(alias), Import(spec, self.src(name)))
@@ -41,6 +43,8 @@ class ModuleMixin:
         clause = next((c for c in node.children if c.type == "export_clause"), None)
         if clause is not None:
             for spec_node in clause.named_children:
+                if spec_node.type != "export_specifier":  # a comment between the braces
+                    continue
                 name = self.src(spec_node.child_by_field_name("name"))
                 alias = spec_node.child_by_field_name("alias")
                 exported = self.src(alias) if alias is not None else name

@@ -223,6 +223,8 @@ class _Extractor(DeclMixin):
             self.exports["default"] = (value, node)
         clause = next((c for c in node.children if c.type == "export_clause"), None)
         for s in (clause.named_children if clause is not None else ()):
+            if s.type != "export_specifier":  # a comment between the braces
+                continue
             name, alias = s.child_by_field_name("name"), s.child_by_field_name("alias")
             exported = self.src(alias or name).strip("'\"")
             self.exports[exported] = (JsRef("import", spec=spec, name=self.src(name), text=self.src(s)), node) if spec \
