@@ -41,8 +41,9 @@ def build_parser() -> argparse.ArgumentParser:
     from auditor.cli_report import FORMAT_HELP, add_output_options
 
     scan.add_argument("--format", choices=FORMATS, default="terminal", help=FORMAT_HELP)
-    scan.add_argument("-o", "--output", metavar="FILE", type=Path,
-                      help="write the report to FILE instead of standard output (parent folders are created)")
+    scan.add_argument("-o", "--output", metavar="FILE", type=output_path,
+                      help="write the report to FILE instead of standard output (parent folders are created; "
+                           "`-` is standard output)")
     scan.add_argument("--fail-on", choices=FAIL_ON,
                       help="lowest severity that makes the exit code 1 (default: `fail-on` of the configuration, "
                            "else error; never: always exit 0)")
@@ -81,7 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("path", nargs="?", default=".", metavar="PATH", help="directory to scan (default: .)")
         sub.add_argument("--inventory", metavar="FILE", type=Path,
                          help="read a saved JSON inventory (pgready scan --format json) instead of scanning")
-        sub.add_argument("-o", "--output", metavar="FILE", type=Path, help="write to FILE instead of standard output")
+        sub.add_argument("-o", "--output", metavar="FILE", type=output_path,
+                         help="write to FILE instead of standard output (`-` is standard output)")
         if name == "graph":
             sub.add_argument("--format", choices=("json", "dot", "graphml", "mermaid"), default="json",
                              help="json (node-link), dot (Graphviz), graphml, or mermaid (routes -> tables)")
@@ -158,6 +160,11 @@ def entry() -> None:
         except (OSError, ValueError):  # a closed pipe or stream: nothing more can reach it
             pass
     os._exit(code)
+
+
+def output_path(text: str) -> Path | None:
+    """An -o/--output value: a file, or None (standard output) for `-`, as most tools read it."""
+    return None if text == "-" else Path(text)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from auditor.cli import EXIT_CLEAN, FAIL_ON, FORMATS, _exit_code, fail
+from auditor.cli import EXIT_CLEAN, FAIL_ON, FORMATS, _exit_code, fail, output_path
 
 FORMAT_HELP = ("terminal (default), json (the versioned inventory), html (one self-contained page for "
                "leads), sarif (2.1.0, for code scanning), rdjson (reviewdog), github (workflow-command "
@@ -35,8 +35,9 @@ def add_command(commands) -> None:
                "2 missing or invalid inventory, or usage error.")
     sub.add_argument("inventory", metavar="INVENTORY.json", type=Path, help="a saved inventory (pgready scan --format json)")
     sub.add_argument("--format", choices=FORMATS, default="terminal", help=FORMAT_HELP)
-    sub.add_argument("-o", "--output", metavar="FILE", type=Path,
-                     help="write the report to FILE instead of standard output (parent folders are created)")
+    sub.add_argument("-o", "--output", metavar="FILE", type=output_path,
+                     help="write the report to FILE instead of standard output (parent folders are created; "
+                          "`-` is standard output)")
     sub.add_argument("--fail-on", choices=FAIL_ON, default="never",
                      help="lowest severity that makes the exit code 1 (default: never: always 0 once rendered)")
     sub.add_argument("--baseline", metavar="OLD.json", type=Path,

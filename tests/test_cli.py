@@ -63,6 +63,12 @@ def test_json_on_stdout_has_no_progress_or_extra_text():
     assert result.stderr == ""
 
 
+def test_output_dash_is_standard_output(tmp_path):
+    result = run("scan", str(FIXTURE), "--format", "json", "-o", "-", cwd=tmp_path)
+    assert result.returncode == 1 and json.loads(result.stdout)["findings"]
+    assert list(tmp_path.iterdir()) == []  # no file named `-`
+
+
 def test_exit_codes_follow_fail_on(tmp_path):
     out = ["--format", "json", "-o", str(tmp_path / "o.json")]
     (tmp_path / "app.js").write_text(

@@ -177,3 +177,15 @@ def test_a_marker_of_a_hole_this_literal_does_not_interpolate_is_refused():
     assert "hole 2" in encode("LIMIT pgready_hole_2", Style("js", "`"), lambda index: None)
     assert encode("LIMIT pgready_hole_2", Style("js", "`"), lambda index: "${n}" if index == 2 else None) \
         == ("LIMIT ${n}", [2])
+
+
+@pytest.mark.parametrize("call", [
+    'pool.query(("SELECT IFNULL(m, 0) FROM t"))',
+    'pool.query(( // why\n  "SELECT IFNULL(m, 0) FROM t"))',
+    'pool.query(("SELECT IFNULL(m, 0) " + /* then */ "FROM t"))',
+])
+def test_sql_in_parentheses_with_or_without_comments_is_edited(call):
+    """Once refused: the re-check looked for the literal at the parentheses' span and found none."""
+    code = HEAD + f"async function f() {{\n  await {call};\n}}\n"
+    new = applied(code, "a.js", "IFNULL", ("IFNULL", "COALESCE"))
+    assert new == code.replace("IFNULL", "COALESCE")

@@ -126,6 +126,22 @@ def test_comments_inside_import_and_export_braces(tmp_path):
     assert report[8].callee == "one" and report[8].kind == "wrapper"
 
 
+def test_comments_inside_parentheses_are_not_the_expression():
+    inv = scan_text(textwrap.dedent("""
+        const mysql = require('mysql2/promise');
+        const pool = mysql.createPool({});
+        async function f(table) {
+          await pool.query("SELECT n FROM " + ( /* the table */ table) + " LIMIT 1");
+          await pool.query(( // why
+            "SELECT m FROM t"));
+        }
+    """), "c.js")
+    found = {s.line: s for s in inv.sites}
+    assert sorted(found) == [5, 6]
+    assert [h.source for h in found[5].holes] == ["table"]
+    assert found[6].sql == "SELECT m FROM t" and not found[6].holes
+
+
 def test_driver_receivers_local_field_destructured_callback(tmp_path):
     inv = project(tmp_path, {
         "a.js": """

@@ -353,6 +353,30 @@ def test_a_call_inside_a_concatenation_is_a_hole_not_a_crash():
     assert {f.rule_id for f in inv.findings} >= {"SYN001", "SYN003"}
 
 
+def test_comments_inside_parentheses_are_not_the_expression():
+    """A comment after `(` was read as the parenthesised expression: the hole's source was `# why`."""
+    inv = scan_text(textwrap.dedent("""
+        import pymysql
+        conn = pymysql.connect()
+
+        class Repo(  # the base keeps the connection
+                object):
+            def f(self, cur, table, x):
+                sql = (  # the report query
+                    "SELECT n FROM " + table
+                )
+                cur.execute(sql)
+                cur.execute("SELECT n FROM t WHERE a = %s" % (  # the id
+                    x
+                ))
+                cur.execute("SELECT n FROM " + (  # table
+                    table) + " LIMIT 1")
+    """), "app.py")
+    found = {s.line: s for s in inv.sites}
+    assert sorted(found) == [9, 12, 15]
+    assert [[h.source for h in found[n].holes] for n in (9, 12, 15)] == [["table"], ["%s <- x"], ["table"]]
+
+
 def test_a_frontend_failure_costs_one_file_not_the_scan(tmp_path, monkeypatch):
     from auditor.frontends import python as frontend
 

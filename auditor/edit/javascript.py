@@ -61,6 +61,8 @@ def site_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[
 def chain_at(parsed: _Parsed, start: int, end: int) -> Chain | str:
     """The string expression covering characters start..end: its literals and other operands."""
     node = parsed.root.descendant_for_byte_range(parsed.byte(start), parsed.byte(end))
+    while node is not None and node.type == "parenthesized_expression":  # a chain's own span
+        node = _inside(node)
     while node is not None and node.type not in _LITERALS and not _is_plus(node):
         node = node.parent
     if node is None:
@@ -85,9 +87,15 @@ def _is_plus(node) -> bool:
     return op is not None and op.type == "+"
 
 
+def _inside(node):
+    """The one expression in parentheses (a comment may sit beside it), None for a sequence."""
+    inner = [c for c in node.named_children if not c.is_extra]
+    return inner[0] if len(inner) == 1 else None
+
+
 def _operands(node) -> list:
-    if node.type == "parenthesized_expression" and node.named_child_count == 1:
-        return _operands(node.named_children[0])
+    if node.type == "parenthesized_expression" and _inside(node) is not None:
+        return _operands(_inside(node))
     if _is_plus(node):
         return _operands(node.child_by_field_name("left")) + _operands(node.child_by_field_name("right"))
     return [node]

@@ -19,7 +19,7 @@ from auditor.frontends.jsroutes_decls import DeclMixin
 from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key
 from auditor.frontends.jsroutes_next import next_routes, route_path
 from auditor.frontends.jstext import decode_escape
-from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP
+from auditor.frontends.jsvalues import FUNCTIONS, unwrap
 from auditor.model import Location
 
 _FRAMEWORKS = {"express": "express", "fastify": "fastify", "koa": "koa", "@koa/router": "koa",
@@ -116,9 +116,7 @@ class _Extractor(DeclMixin):
         return Location(self.path, *point(node.start_point), *point(node.end_point))
 
     def unwrap(self, node):
-        while node is not None and node.type in UNWRAP and node.named_children:
-            node = node.named_children[-1] if node.type == "await_expression" else node.named_children[0]
-        return node
+        return unwrap(node)
 
     def args(self, call) -> list:
         node = call.child_by_field_name("arguments")

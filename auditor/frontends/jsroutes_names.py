@@ -8,7 +8,7 @@ as the rest of pgready names them. `Scopes` records what each name is bound to, 
 """
 from __future__ import annotations
 
-from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP
+from auditor.frontends.jsvalues import FUNCTIONS, UNWRAP, wrapped
 
 CLASSES = ("class_declaration", "class", "abstract_class_declaration")
 _FIELDS = ("field_definition", "public_field_definition")
@@ -52,10 +52,10 @@ class Names:
 
     def climb(self, node):
         """The outermost node that the frontend's `unwrap` reduces to `node`."""
-        while node.parent is not None and node.parent.type in UNWRAP and node.parent.named_children:
+        while node.parent is not None and node.parent.type in UNWRAP:
             p = node.parent
-            inner = p.named_children[-1] if p.type == "await_expression" else p.named_children[0]
-            if not same(inner, node):
+            inner = wrapped(p)
+            if inner is None or not same(inner, node):
                 break
             node = p
         return node

@@ -15,11 +15,28 @@ FUNCTIONS = {"function_declaration", "generator_function_declaration", "function
              "function", "arrow_function", "generator_function", "method_definition"}
 
 
+def wrapped(node):
+    """The expression a node of `UNWRAP` wraps (a comment may sit beside it), None if it has none."""
+    children = node.named_children
+    for child in (reversed(children) if node.type == "await_expression" else children):
+        if not child.is_extra:
+            return child
+    return None
+
+
+def unwrap(node):
+    """The expression inside parentheses, `await`, type assertions and spreads."""
+    while node is not None and node.type in UNWRAP:
+        inner = wrapped(node)
+        if inner is None:
+            break
+        node = inner
+    return node
+
+
 class ValueMixin:
     def unwrap(self, node):
-        while node is not None and node.type in UNWRAP and node.named_children:
-            node = node.named_children[0] if node.type != "await_expression" else node.named_children[-1]
-        return node
+        return unwrap(node)
 
     def value(self, node):
         kind = node.type

@@ -15,7 +15,7 @@ from auditor.facts import (
 )
 from auditor.frontends.jstext import lit_text, looks_like_sql
 from auditor.frontends.pyuses import ERROR_CODE, PyUsesMixin
-from auditor.frontends.pyvalues import PyValueMixin
+from auditor.frontends.pyvalues import PyValueMixin, code_children
 from auditor.frontends.walker import TreeWalker, syntax_diagnostic
 from auditor.model import Diagnostic, DriverUse
 
@@ -224,7 +224,8 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
         cid = self.id_for(node)
         name = self.src(node.child_by_field_name("name"))
         bases = node.child_by_field_name("superclasses")
-        superclass = self.value(bases.named_children[0]) if bases is not None and bases.named_children else None
+        first = code_children(bases)[:1] if bases is not None else []
+        superclass = self.value(first[0]) if first else None
         self.class_info[cid] = {"name": name, "methods": {}, "fields": {}, "super": superclass}
         self.bindings[(self.fid, name)] = Cls(cid)
         self.class_stack.append(cid)
@@ -278,7 +279,8 @@ class _Walker(TreeWalker, PyUsesMixin, PyValueMixin):
                 kwargs.append((key, self.value(val), self.loc(arg)))
                 self.keyword_use(key, val, arg)
             elif arg.type in ("list_splat", "dictionary_splat"):
-                args.append(self.value(arg.named_children[0]) if arg.named_children else None)
+                inner = code_children(arg)
+                args.append(self.value(inner[0]) if inner else None)
             elif arg.type != "comment":
                 args.append(self.value(arg))
         if self.is_text_node(node):  # "...".format(...)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from auditor.frontends.pyvalues import code_children
 from auditor.model import DriverUse
 
 ERROR_CODE = re.compile(r"^ER_[A-Z0-9_]+$")
@@ -29,7 +30,7 @@ class PyUsesMixin:
             return None
         if value.type == "as_pattern":
             value = value.named_children[0]
-        for exc in (value.named_children if value.type == "tuple" else [value]):
+        for exc in (code_children(value) if value.type == "tuple" else [value]):
             self.references.append(("mysql-exception-class", self.value(exc), self.loc(exc), self.src(exc), self.fid))
 
     def on_attribute(self, node):

@@ -16,10 +16,18 @@ _PERCENT = re.compile(r"%%|%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[sdifrxXe
 _FORMAT_FIELD = re.compile(r"\{\{|\}\}|\{[^{}]*\}")
 
 
+def code_children(node) -> list:
+    """The named children that are code: comments may sit between any two of them."""
+    return [c for c in node.named_children if not c.is_extra]
+
+
 class PyValueMixin:
     def unwrap(self, node):
-        while node is not None and node.type in _UNWRAP and node.named_children:
-            node = node.named_children[-1] if node.type == "await" else node.named_children[0]
+        while node is not None and node.type in _UNWRAP:
+            inner = code_children(node)
+            if not inner:
+                break
+            node = inner[-1] if node.type == "await" else inner[0]
         return node
 
     def value(self, node):
@@ -45,7 +53,7 @@ class PyValueMixin:
         if kind == "lambda":
             return Func(self.id_for(node))
         if kind in ("list", "tuple"):
-            return Seq(tuple(self.value(item) for item in node.named_children if item.type != "comment"))
+            return Seq(tuple(self.value(item) for item in code_children(node)))
         if kind == "dictionary":
             members = []
             for pair in node.named_children:
