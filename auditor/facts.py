@@ -7,7 +7,8 @@ modules (imports, exports, classes) to decide which calls send SQL.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
+from operator import attrgetter
 from typing import Union
 
 from auditor.model import DriverUse, Item, Location
@@ -381,3 +382,23 @@ class NonCodeFacts:
     uses: tuple[DriverUse, ...] = ()  # judged by rules: kind = rule slug
     items: tuple[Item, ...] = ()
     lines: tuple[str, ...] = ()  # for finding code lines (redacted by the frontend)
+
+
+def _pickled_as_calls(cls: type) -> type:
+    """Pickle a record as a call of its class with its fields. The default for frozen slotted
+    dataclasses (their __getstate__/__setstate__) calls `dataclasses.fields()` for every object,
+    and a worker process sends its files' facts, millions of them, back to the main process."""
+    names = tuple(f.name for f in fields(cls))
+    get = attrgetter(*names)
+    if len(names) == 1:
+        def __reduce__(self):
+            return cls, (get(self),)
+    else:
+        def __reduce__(self):
+            return cls, get(self)
+    cls.__reduce__ = __reduce__
+    return cls
+
+
+for _record in [v for v in globals().values() if isinstance(v, type) and is_dataclass(v) and v.__module__ == __name__]:
+    _pickled_as_calls(_record)

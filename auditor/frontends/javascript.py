@@ -18,7 +18,7 @@ from auditor.frontends.jstext import lit_text, looks_like_sql
 from auditor.frontends.jsmodules import ModuleMixin
 from auditor.frontends.jsroutes_names import CLASSES
 from auditor.frontends.jsuses import _COMPARE, ERROR_CODE, JsUsesMixin
-from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin
+from auditor.frontends.jsvalues import FUNCTIONS, ValueMixin, operator
 from auditor.frontends.walker import TreeWalker, syntax_diagnostic
 from auditor.model import Diagnostic, DriverUse, Location
 
@@ -380,8 +380,8 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
         if fn.type == "member_expression" and self.src(fn.child_by_field_name("property")) == "then":
             self.mark_then_destructuring(fn.child_by_field_name("object"), args_node)
         callee = self.value(fn)
-        text = "".join(self.src(self.unwrap(fn)).split())  # `await query<T>(...)` parses as (await query)<T>(...)
-        self.calls.append(CallFact(self.id_for(node), self.fid, callee, text[:80], args, self.loc(node), tagged))
+        text = self.squeezed(self.unwrap(fn), 80)  # `await query<T>(...)` parses as (await query)<T>(...)
+        self.calls.append(CallFact(self.id_for(node), self.fid, callee, text, args, self.loc(node), tagged))
         if not tagged:
             self.visit_children(node)
             return False
@@ -405,8 +405,7 @@ class _Walker(TreeWalker, ModuleMixin, JsUsesMixin, ValueMixin):
             self.array_targets[self.id_for(inner)] = self.loc(first)
 
     def on_binary_expression(self, node):
-        op = node.child_by_field_name("operator")
-        op = self.src(op) if op is not None else None
+        op = operator(node)
         if op in _COMPARE:
             left, right = node.child_by_field_name("left"), node.child_by_field_name("right")
             for a, b in ((left, right), (right, left)):

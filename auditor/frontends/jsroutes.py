@@ -19,7 +19,7 @@ from auditor.frontends.jsroutes_decls import DeclMixin
 from auditor.frontends.jsroutes_names import CLASSES, Names, Scopes, enclosing, key
 from auditor.frontends.jsroutes_next import next_routes, route_path
 from auditor.frontends.jstext import decode_escape
-from auditor.frontends.jsvalues import FUNCTIONS, unwrap
+from auditor.frontends.jsvalues import FUNCTIONS, operator, unwrap
 from auditor.model import Location
 
 _FRAMEWORKS = {"express": "express", "fastify": "fastify", "koa": "koa", "@koa/router": "koa",
@@ -132,7 +132,7 @@ class _Extractor(DeclMixin):
                 return None
             return "".join(self.src(c) if c.type == "string_fragment" else decode_escape(self.src(c))
                            for c in node.children if c.type in ("string_fragment", "escape_sequence"))
-        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+        if node.type == "binary_expression" and operator(node) == "+":
             a, b = self.string(node.child_by_field_name("left"), depth + 1), self.string(node.child_by_field_name("right"), depth + 1)
             return a + b if a is not None and b is not None else None
         if node.type == "identifier":

@@ -24,6 +24,12 @@ def wrapped(node):
     return None
 
 
+def operator(node) -> str:
+    """A binary expression's operator token (`+`, `===`, `in`), "" when a syntax error left none."""
+    op = node.child_by_field_name("operator")
+    return op.type if op is not None else ""
+
+
 def unwrap(node):
     """The expression inside parentheses, `await`, type assertions and spreads."""
     while node is not None and node.type in UNWRAP:
@@ -79,7 +85,7 @@ class ValueMixin:
     def opaque(self, node) -> Opaque:
         """An expression not evaluated. Equal ones are one object (a module repeats `0`, `[]`, `null`...):
         fewer objects for the memory and the garbage collector of a scan."""
-        source = self.src(node)[:80]
+        source = self.head(node, 80)
         found = self.opaques.get(source)
         if found is None:
             found = self.opaques[source] = Opaque(source)
@@ -110,7 +116,7 @@ class ValueMixin:
             kind = node.type
         if kind in ("string", "template_string"):
             return True
-        if kind == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+        if kind == "binary_expression" and operator(node) == "+":
             return self.is_text_node(node.child_by_field_name("left")) or self.is_text_node(node.child_by_field_name("right"))
         return False
 
@@ -129,7 +135,7 @@ class ValueMixin:
         if node.type == "template_string":
             template = self.template(node)
             return (template,) if template.dynamic else template.pieces
-        if node.type == "binary_expression" and self.src(node.child_by_field_name("operator")) == "+":
+        if node.type == "binary_expression" and operator(node) == "+":
             return self.pieces(node.child_by_field_name("left")) + self.pieces(node.child_by_field_name("right"))
         if node.type == "identifier":
             v = self.value(node)

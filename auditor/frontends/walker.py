@@ -62,6 +62,23 @@ class TreeWalker:
         # short texts are mostly names, repeated across the code base: one string object each
         return intern(text) if len(text) <= 48 else text
 
+    def head(self, node, limit: int) -> str:
+        """`src(node)[:limit]`, without decoding a long node whole (a character is at most 4 bytes)."""
+        start, end = node.start_byte, node.end_byte
+        return self.src(node)[:limit] if end - start <= 4 * limit else \
+            self.data[start:start + 4 * limit].decode("utf-8", "replace")[:limit]
+
+    def squeezed(self, node, limit: int) -> str:
+        """The node's source without whitespace, cut to `limit` characters (a call's callee text),
+        decoding only as much of a long node as that takes."""
+        start, end, size = node.start_byte, node.end_byte, 8 * limit
+        while end - start > size:
+            text = "".join(self.data[start:start + size].decode("utf-8", "replace").split())
+            if len(text) >= limit + 4:  # (a character cut in two at the end decodes to at most 3)
+                return text[:limit]
+            size *= 4
+        return "".join(self.src(node).split())[:limit]
+
     def ref(self, node) -> Ref:
         """An identifier, to be looked up in the scopes around it."""
         return Ref(self.chain, self.src(node), *self.span(node))
