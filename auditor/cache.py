@@ -15,6 +15,9 @@ SQLite because several hook processes may run at once, and one file is easy to d
 
 Every key includes the code fingerprint: pgready's version plus the size and mtime of each of its
 own modules and rule files, so an upgrade or a local edit of pgready never reads a stale entry.
+Entries written by another fingerprint more than STALE_DAYS ago are deleted by the next run that
+writes (a pre-commit environment and a virtualenv with different pgready versions may share the
+folder: neither deletes what the other still uses); past MAX_BYTES the file starts again empty.
 Values are pickles written by this same code; a `Rule` is stored by id and reattached to the
 current catalogue on load. An unreadable or corrupt cache is ignored (the scan runs cold) and a
 cache that cannot be written costs a one-line warning, never the scan.
@@ -35,7 +38,9 @@ import types
 from pathlib import Path
 
 FILE_NAME = "pgready-cache.sqlite"
-MAX_BYTES = 512 * 1024 * 1024  # past this the file is emptied and starts again (no per-entry bookkeeping)
+MAX_BYTES = 512 * 1024 * 1024  # past this the file is emptied and starts again
+STALE_DAYS = 7  # entries of another pgready (code fingerprint) written longer ago than this are dropped
+SCHEMA = 2  # PRAGMA user_version of the file; another one is emptied
 RULES_BY_ID = frozenset({"analysis", "rewrite"})  # values that hold `Rule`s (classification matches)
 FLUSH_BYTES = 32 * 1024 * 1024
 ABSENT = "absent"
@@ -147,7 +152,8 @@ class Cache:
     def __init__(self, directory: Path, rules=()):
         self.directory = Path(directory)
         self.rules = {r.id: r for r in rules}
-        self.pending: list[tuple[str, str, bytes]] = []
+        self.pending: list[tuple[str, str, str, int, bytes]] = []
+        self.pruned = False
         self.pending_bytes = 0
         self._db = None
         self._broken = False
@@ -164,8 +170,7 @@ class Cache:
                 self._db = sqlite3.connect(path, timeout=10, isolation_level=None)
                 self._db.execute("PRAGMA journal_mode=WAL")
                 self._db.execute("PRAGMA synchronous=NORMAL")
-                self._db.execute("CREATE TABLE IF NOT EXISTS entry (ns TEXT, key TEXT, value BLOB, "
-                                 "PRIMARY KEY (ns, key))")
+                _schema(self._db)
                 _tag(self.directory)
             except (OSError, sqlite3.Error) as error:
                 self._fail(error)
@@ -200,7 +205,7 @@ class Cache:
             data = dumps(value, by_id=ns in RULES_BY_ID)
         except (pickle.PicklingError, TypeError, AttributeError, RecursionError):
             return  # not storable: simply not cached
-        self.pending.append((ns, k, data))
+        self.pending.append((ns, k, code_fingerprint(), _today(), data))
         self.pending_bytes += len(data)
         if self.pending_bytes > FLUSH_BYTES:  # a big scan does not hold all its entries in memory
             self.flush()
@@ -217,7 +222,12 @@ class Cache:
             return
         try:
             db.execute("BEGIN IMMEDIATE")
-            db.executemany("INSERT OR REPLACE INTO entry (ns, key, value) VALUES (?, ?, ?)", self.pending)
+            if not self.pruned:  # what no run of this pgready can read, unless another one still uses it
+                db.execute("DELETE FROM entry WHERE code != ? AND day < ?",
+                           (code_fingerprint(), _today() - STALE_DAYS))
+                self.pruned = True
+            db.executemany("INSERT OR REPLACE INTO entry (ns, key, code, day, value) VALUES (?, ?, ?, ?, ?)",
+                           self.pending)
             db.execute("COMMIT")
         except sqlite3.Error as error:
             self._fail(error)
@@ -229,6 +239,23 @@ class Cache:
         if self._db is not None:
             self._db.close()
             self._db = None
+
+
+def _today() -> int:
+    """Days since the epoch: when an entry was written."""
+    import time
+
+    return int(time.time() // 86400)
+
+
+def _schema(db) -> None:
+    """The entry table; a file of an older layout is emptied (its entries would all be misses)."""
+    if db.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+        db.execute("DROP TABLE IF EXISTS entry")
+        db.execute(f"PRAGMA user_version = {SCHEMA}")
+    # code: the fingerprint the key was made with; day: when it was written (see STALE_DAYS)
+    db.execute("CREATE TABLE IF NOT EXISTS entry (ns TEXT, key TEXT, code TEXT, day INTEGER, value BLOB, "
+               "PRIMARY KEY (ns, key))")
 
 
 def _tag(directory: Path) -> None:

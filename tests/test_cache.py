@@ -229,3 +229,39 @@ def test_the_root_as_given_is_part_of_a_stored_result(app, tmp_path, monkeypatch
     absolute, hits = cached_scan(app, store)
     assert '"root": "."' in relative and f'"root": "{app}"' in absolute
     assert absolute == fresh(app) and hits.get("result") is None
+
+
+def test_entries_of_another_pgready_are_dropped_once_a_week_old(app, tmp_path, monkeypatch):
+    """Old versions' entries can never be read again; a version still in use elsewhere (another
+    virtualenv sharing the folder) keeps what it wrote recently."""
+    store = tmp_path / "cache"
+    monkeypatch.setattr(cache_mod, "_FINGERPRINT", "pgready of last month")
+    cached_scan(app, store)
+    with sqlite3.connect(store / cache_mod.FILE_NAME) as db:
+        old = db.execute("SELECT COUNT(*) FROM entry").fetchone()[0]
+        db.execute("UPDATE entry SET day = day - ? WHERE ns = 'facts'", (cache_mod.STALE_DAYS + 1,))
+    monkeypatch.setattr(cache_mod, "_FINGERPRINT", "pgready of today")
+    cached_scan(app, store)
+    with sqlite3.connect(store / cache_mod.FILE_NAME) as db:
+        codes = dict(db.execute("SELECT code, COUNT(*) FROM entry GROUP BY code").fetchall())
+        stale_facts = db.execute("SELECT COUNT(*) FROM entry WHERE code = 'pgready of last month' "
+                                 "AND ns = 'facts'").fetchone()[0]
+    assert stale_facts == 0  # written more than a week ago by another version: gone
+    assert 0 < codes["pgready of last month"] < old  # its recent entries (not facts) stay
+    assert codes["pgready of today"] > 0
+    monkeypatch.setattr(cache_mod, "_FINGERPRINT", "pgready of last month")
+    report, hits = cached_scan(app, store)  # the older version still reuses what is left of it
+    assert report == fresh(app) and "result" in hits
+
+
+def test_a_cache_file_of_an_older_layout_is_emptied_not_an_error(app, tmp_path, capsys):
+    store = tmp_path / "cache"
+    store.mkdir()
+    with sqlite3.connect(store / cache_mod.FILE_NAME) as db:  # the first layout: no code, no day
+        db.execute("CREATE TABLE entry (ns TEXT, key TEXT, value BLOB, PRIMARY KEY (ns, key))")
+        db.execute("INSERT INTO entry VALUES ('facts', 'k', x'00')")
+    report, hits = cached_scan(app, store)
+    assert report == fresh(app) and hits == {}
+    assert "warning" not in capsys.readouterr().err
+    report, hits = cached_scan(app, store)
+    assert report == fresh(app) and "result" in hits
