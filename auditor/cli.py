@@ -221,7 +221,19 @@ def _targets(paths: list[str]) -> tuple[Path, list[Path] | None]:
         return Path(paths[0]), None
     if any(Path(p).is_dir() for p in paths):
         raise _UsageError("give one directory, or a list of files, not both")
-    return Path.cwd(), [Path(p) for p in paths]
+    return _files_root([Path(p) for p in paths]), [Path(p) for p in paths]
+
+
+def _files_root(files: list[Path]) -> Path:
+    """The root of a scan of named files: the current directory (a hook runs at the top of the
+    repository), or, when a file lies outside it, the deepest folder holding them all."""
+    import os
+
+    cwd = Path.cwd()
+    folders = [Path(os.path.abspath(f)).parent for f in files]
+    if all(folder.is_relative_to(cwd) for folder in folders):
+        return cwd
+    return Path(os.path.commonpath(folders))
 
 
 class _UsageError(Exception):

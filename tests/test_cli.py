@@ -69,6 +69,20 @@ def test_output_dash_is_standard_output(tmp_path):
     assert list(tmp_path.iterdir()) == []  # no file named `-`
 
 
+def test_named_files_outside_the_current_directory_are_scanned(tmp_path):
+    """`pgready scan ../elsewhere/app.py` scans it (the scan's root becomes the folder holding the
+    files) instead of skipping it as outside the root."""
+    here, there = tmp_path / "here", tmp_path / "there" / "svc"
+    here.mkdir()
+    there.mkdir(parents=True)
+    (there / "app.py").write_text("import pymysql\nconn = pymysql.connect()\n\ndef f(cur):\n"
+                                  "    cur.execute('SELECT IFNULL(a, 0) FROM t')\n", encoding="utf-8")
+    result = run("scan", str(there / "app.py"), "--format", "json", "--no-cache", cwd=here)
+    document = json.loads(result.stdout)
+    assert document["files"] == ["app.py"] and not document["diagnostics"]
+    assert [(s["path"], s["line"]) for s in document["sites"]] == [("app.py", 5)]
+
+
 def test_exit_codes_follow_fail_on(tmp_path):
     out = ["--format", "json", "-o", str(tmp_path / "o.json")]
     (tmp_path / "app.js").write_text(
