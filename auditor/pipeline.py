@@ -41,7 +41,7 @@ def scan(root: Path, files: Sequence[Path] | None = None, *, rules=None, target:
         return _scan(Path(root), files, rules, target, progress, schema, cache, jobs, keep)
 
 
-_BATCHES = [0]  # how many batch_gc blocks are open
+_BATCHES = [0, False]  # how many batch_gc blocks are open; whether the outermost one may freeze
 
 
 @contextmanager
@@ -49,8 +49,11 @@ def batch_gc():
     """A scan allocates millions of small objects that live until its inventory is written: let the
     cyclic collector scan them rarely. Inside the block, `keep_until_done()` moves everything alive
     out of the collector's sight (gc.freeze) until the outermost block closes; the CLI opens one
-    block around a whole command, so no full collection runs over the scan's facts."""
+    block around a whole command, so no full collection runs over the scan's facts. A process that
+    froze objects itself (gc.freeze before forking workers) keeps them frozen: nothing is frozen then."""
     old, enabled = gc.get_threshold(), gc.isenabled()
+    if _BATCHES[0] == 0:
+        _BATCHES[1] = gc.get_freeze_count() == 0
     _BATCHES[0] += 1
     gc.set_threshold(50_000, 20, 20)
     try:
@@ -58,7 +61,7 @@ def batch_gc():
     finally:
         _BATCHES[0] -= 1
         (gc.enable if enabled else gc.disable)()
-        if _BATCHES[0] == 0:
+        if _BATCHES[0] == 0 and _BATCHES[1]:
             gc.unfreeze()
         gc.set_threshold(*old)
 
@@ -66,7 +69,8 @@ def batch_gc():
 def keep_until_done() -> None:
     """Everything alive now lives until the batch ends (the files' facts): stop rescanning it."""
     gc.enable()
-    gc.freeze()
+    if _BATCHES[1]:
+        gc.freeze()
 
 
 def _scan(root: Path, files, rules, target, progress, schema=None, cache=None, jobs: int = 1, keep=None) -> Inventory:

@@ -89,3 +89,16 @@ def test_a_failed_scan_restores_the_collector(tmp_path, monkeypatch):
     with pytest.raises(RuntimeError):
         scan(tmp_path)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+def test_objects_a_caller_froze_stay_frozen():
+    """A server that gc.freeze()s its start-up objects before forking keeps them frozen."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert frozen > 0
+        scan(FIXTURES / "django-shop")
+        after = gc.get_freeze_count()  # (a frozen object freed meanwhile leaves the count)
+        assert 0 < after <= frozen and after > frozen * 0.9  # neither unfrozen nor the scan's frozen
+    finally:
+        gc.unfreeze()
