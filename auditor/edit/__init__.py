@@ -82,6 +82,24 @@ def site_edits(source: str, site: Site, sql_edits: Sequence[tuple[int, int, str]
         return f"pgready could not map this edit onto the source ({type(error).__name__}); edit it by hand"
 
 
+def mapped(source: str, site: Site, sql_edits, parse, find):
+    """What every language's edit mapping does first: find the site's SQL in `source`, parse it
+    (`parse` -> a tree, or a reason), take the string expression there (`find` -> a Chain, or a
+    (Chain, extra) pair, or a reason) and plan the edits of its literals. (tree, found, (edits,
+    expected rendering)), or the one-sentence reason the site cannot be edited."""
+    where = locate(source, site)
+    if isinstance(where, str):
+        return where
+    parsed = parse(source)
+    if isinstance(parsed, str):
+        return parsed
+    found = find(parsed, *where)
+    if isinstance(found, str):
+        return found
+    planned = plan(source, found if isinstance(found, Chain) else found[0], site, sql_edits)
+    return planned if isinstance(planned, str) else (parsed, found, planned)
+
+
 def apply(text: str, edits: Sequence[TextEdit]) -> str:
     """`text` with `edits` applied; they must be sorted and must not overlap (else ValueError)."""
     out, cursor = [], 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, apply, locate, plan, render, shifted_end
+from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, apply, mapped, render, shifted_end
 from auditor.edit.literals import Literal, Operand, Style, decode
 from auditor.model import Site
 
@@ -35,17 +35,10 @@ def _parse(text: str, language: str) -> _Parsed:
 
 
 def site_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[TextEdit] | str:
-    where = locate(source, site)
-    if isinstance(where, str):
-        return where
-    parsed = _parse(source, site.language)
-    chain = chain_at(parsed, *where)
-    if isinstance(chain, str):
-        return chain
-    planned = plan(source, chain, site, sql_edits)
-    if isinstance(planned, str):
-        return planned
-    edits, expected = planned
+    found = mapped(source, site, sql_edits, lambda text: _parse(text, site.language), chain_at)
+    if isinstance(found, str):
+        return found
+    parsed, chain, (edits, expected) = found
     if not verify:
         return edits
     new_text = apply(source, edits)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from auditor.edit import SEVERAL, Chain, TextEdit, apply, locate, plan, render, shifted_end
+from auditor.edit import SEVERAL, Chain, TextEdit, apply, mapped, render, shifted_end
 from auditor.edit.literals import Literal, Operand, Style, decode
 from auditor.model import Site
 
@@ -85,20 +85,10 @@ def site_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[
 def libcst_edits(source: str, site: Site, sql_edits, verify: bool = True) -> list[TextEdit] | str:
     """The edits through libcst, verified; `verify=False` stops after the mapping, which is what
     auditor.edit.pytree must equal (tests/test_edit_python_scan_mapping.py holds them side by side)."""
-    where = locate(source, site)
-    if isinstance(where, str):
-        return where
-    parsed = _parse(source)
-    if isinstance(parsed, str):
-        return parsed
-    found = chain_at(parsed, *where)
+    found = mapped(source, site, sql_edits, _parse, chain_at)
     if isinstance(found, str):
         return found
-    chain, nodes = found
-    planned = plan(source, chain, site, sql_edits)
-    if isinstance(planned, str):
-        return planned
-    edits, expected = planned
+    parsed, (chain, nodes), (edits, expected) = found
     if not verify:
         return edits
     new_nodes = _rewritten_nodes(parsed, chain, nodes, edits)

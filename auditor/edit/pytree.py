@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, locate, plan
+from auditor.edit import SEVERAL, Chain, TextEdit, TreeText, mapped
 from auditor.edit.literals import Literal, Operand, Style, decode
 from auditor.edit.pysyntax import libcst_error, opening
 from auditor.edit.python import UNPARSED
@@ -41,17 +41,8 @@ def _parse(text: str) -> _Parsed | str:
 
 def site_edits(source: str, site: Site, sql_edits) -> list[TextEdit] | str:
     """The edits auditor.edit.python's libcst mapping gives for `verify=False`, or its reason."""
-    where = locate(source, site)
-    if isinstance(where, str):
-        return where
-    parsed = _parse(source)
-    if isinstance(parsed, str):
-        return parsed
-    chain = chain_at(parsed, *where)
-    if isinstance(chain, str):
-        return chain
-    planned = plan(source, chain, site, sql_edits)
-    return planned if isinstance(planned, str) else planned[0]
+    found = mapped(source, site, sql_edits, _parse, chain_at)
+    return found if isinstance(found, str) else found[2][0]
 
 
 def chain_at(parsed: _Parsed, start: int, end: int) -> Chain | str:
